@@ -1,0 +1,80 @@
+//! The command line: one clap `Args` struct per subcommand, kept next to
+//! that subcommand's code, and `run`, which `main` calls so tests can drive
+//! the CLI in-process.
+
+mod apply;
+mod commit;
+mod diff;
+mod fixargs;
+mod output;
+mod recipes;
+mod scan;
+
+use std::ffi::OsString;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+use crate::exit_codes;
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "shadowfix",
+    version,
+    about = "Find and fix Python methods that accidentally override a base-class method an inherited body still calls",
+    long_about = "Find and fix Python methods that accidentally override a base-class method an inherited body still calls.\n\n\
+        Example: in OpenStack Cinder (Kilo), ScaleIODriver._attach_volume(self, volume, sdc_ip) shadows \
+        BaseVD._attach_volume(self, context, volume, properties, remote=False); the inherited BaseVD.backup_volume \
+        then raises `TypeError: _attach_volume() takes exactly 3 arguments (4 given)`.\n\n\
+        Exit codes: 0 nothing found or nothing to change; 1 conflicts found or changes needed; 2 error (nothing written)."
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Report override conflicts that a real call site breaks, with the TypeError each call raises.
+    Scan(scan::ScanArgs),
+    /// Print the fix as a unified diff (dry run) that `git apply` and `patch -p1` accept,
+    /// or write it as a format-patch file with --format-patch.
+    Diff(diff::DiffArgs),
+    /// Rewrite the tree in place: only files that change, each written atomically, all or nothing.
+    Apply(apply::ApplyArgs),
+    /// List the built-in recipes, or check recipe files given as arguments.
+    Recipes(recipes::RecipesArgs),
+    /// Commit the fix on a new branch per base revision with git2, for backport pull requests; the working tree, index and HEAD are untouched.
+    Commit(commit::CommitArgs),
+}
+
+/// Parses `args` (including the program name) and runs the command.
+pub fn run<I, T>(args: I) -> ExitCode
+where
+    I: IntoIterator<Item = T>,
+    T: Into<OsString> + Clone,
+{
+    let cli = match Cli::try_parse_from(args) {
+        Ok(cli) => cli,
+        Err(e) => {
+            let code = if e.use_stderr() { exit_codes::ERROR } else { exit_codes::OK };
+            let _ = e.print();
+            return exit_codes::code(code);
+        }
+    };
+    let result = match cli.command {
+        Command::Scan(args) => scan::run(args),
+        Command::Diff(args) => diff::run(args),
+        Command::Apply(args) => apply::run(args),
+        Command::Recipes(args) => recipes::run(args),
+        Command::Commit(args) => commit::run(args),
+    };
+    match result {
+        Ok(code) => exit_codes::code(code),
+        Err(e) if output::is_broken_pipe(&e) => exit_codes::code(exit_codes::OK),
+        Err(e) => {
+            eprintln!("shadowfix: error: {e:#}");
+            exit_codes::code(exit_codes::ERROR)
+        }
+    }
+}

@@ -1,0 +1,136 @@
+//! The fix stage: plan renames for the requested recipes, apply them as
+//! byte-range edits, and prove the result before anyone prints or writes it:
+//! every rewritten file parses with no new errors, and a re-scan of the
+//! rewritten tree shows the targeted conflicts gone.
+//!
+//! Inputs and outputs are in-memory bytes, so the same stage serves the
+//! working tree (`diff`, `apply`), a git tree (`commit`) and an RPM build.
+
+use std::collections::HashMap;
+
+use thiserror::Error;
+
+use crate::analyze::{Analysis, analyze};
+use crate::edit::{EditError, apply_edits};
+use crate::model::{FileId, Project};
+use crate::recipe::{Recipe, RenameRule};
+use crate::rename::{self, RenameError, RenamePlan, RuleStatus};
+
+#[derive(Debug, Error)]
+pub enum FixError {
+    #[error(transparent)]
+    Rename(#[from] RenameError),
+    #[error("{path}: {source}")]
+    Edit { path: String, source: EditError },
+    #[error("refusing to rewrite {path}: the result has a new parse error at {line}:{column} (nothing was written)")]
+    NewParseError { path: String, line: u32, column: u32 },
+    #[error("refusing the rewrite: after it, a re-scan still finds {0} (nothing was written)")]
+    ConflictRemains(String),
+    #[error(
+        "recipe {recipe}: rule {class}.{method} -> {to} is not applicable ({why}), but the conflict it targets is still present: {present}"
+    )]
+    Strict { recipe: String, class: String, method: String, to: String, why: String, present: String },
+}
+
+#[derive(Debug, Clone)]
+pub struct ChangedFile {
+    pub file: FileId,
+    pub rel_path: String,
+    pub old: Vec<u8>,
+    pub new: Vec<u8>,
+}
+
+#[derive(Debug)]
+pub struct FixResult {
+    pub plan: RenamePlan,
+    pub changes: Vec<ChangedFile>,
+}
+
+impl FixResult {
+    /// Every rule was already applied (or there was nothing to do).
+    pub fn already_applied(&self) -> bool {
+        self.changes.is_empty() && self.plan.outcomes.iter().any(|o| o.status == RuleStatus::AlreadyApplied)
+    }
+}
+
+pub struct FixOptions {
+    /// `--strict`: a rule that is not applicable while the conflict it
+    /// targets is still present is an error.
+    pub strict: bool,
+}
+
+/// The recipe `--auto` stands for: rules derived from the detected conflicts.
+pub fn auto_recipe(project: &Project, analysis: &Analysis, prefix: Option<&str>) -> Option<Recipe> {
+    let renames = rename::auto_rules(project, analysis, prefix);
+    if renames.is_empty() {
+        return None;
+    }
+    Some(Recipe::derived(
+        "auto",
+        "Rename private helpers that shadow base-class methods",
+        "shadowfix --auto derived these renames from the conflicts it detected.",
+        renames,
+    ))
+}
+
+pub fn fix(project: &Project, analysis: &Analysis, recipes: &[Recipe], opts: &FixOptions) -> Result<FixResult, FixError> {
+    let plan = rename::plan(project, analysis, recipes)?;
+    if opts.strict {
+        check_strict(project, analysis, &plan)?;
+    }
+    let mut changes = Vec::new();
+    for (file, edits) in &plan.edits {
+        let f = project.file(*file);
+        let new = apply_edits(&f.bytes, edits).map_err(|source| FixError::Edit { path: f.rel_path.clone(), source })?;
+        if new != f.bytes {
+            changes.push(ChangedFile { file: *file, rel_path: f.rel_path.clone(), old: f.bytes.clone(), new });
+        }
+    }
+    if !changes.is_empty() {
+        verify(project, &plan, &changes)?;
+    }
+    Ok(FixResult { plan, changes })
+}
+
+fn check_strict(project: &Project, analysis: &Analysis, plan: &RenamePlan) -> Result<(), FixError> {
+    for o in &plan.outcomes {
+        let RuleStatus::NotApplicable(why) = &o.status else { continue };
+        if let Some(present) = rename::rule_conflict_present(project, analysis, &o.rule) {
+            let RenameRule { class, method, to } = o.rule.clone();
+            return Err(FixError::Strict { recipe: o.recipe.clone(), class, method, to, why: why.clone(), present });
+        }
+    }
+    Ok(())
+}
+
+/// Re-parse the rewritten files and re-scan the rewritten tree.
+fn verify(project: &Project, plan: &RenamePlan, changes: &[ChangedFile]) -> Result<(), FixError> {
+    let replaced: HashMap<FileId, Vec<u8>> = changes.iter().map(|c| (c.file, c.new.clone())).collect();
+    let rewritten = project.with_replaced(&replaced);
+    for c in changes {
+        let before = project.file(c.file).syntax.parse_errors.len();
+        let after = &rewritten.file(c.file).syntax.parse_errors;
+        if after.len() > before {
+            let e = &after[after.len() - 1];
+            return Err(FixError::NewParseError { path: c.rel_path.clone(), line: e.position.line, column: e.position.column });
+        }
+    }
+    let renamed: Vec<&str> = plan.renames.iter().map(|(old, _)| old.as_str()).collect();
+    let new_names: Vec<String> = plan
+        .renames
+        .iter()
+        .map(|(old, to)| format!("{}.{}", old.rsplit_once('.').map_or("", |(c, _)| c), to))
+        .collect();
+    let after = analyze(&rewritten);
+    if let Some(c) = after.conflicts.iter().find(|c| {
+        let q = rewritten.method_qualname(c.override_method);
+        renamed.contains(&q.as_str()) || new_names.contains(&q)
+    }) {
+        return Err(FixError::ConflictRemains(format!(
+            "{} against {}",
+            rewritten.method_qualname(c.override_method),
+            rewritten.method_qualname(c.overridden)
+        )));
+    }
+    Ok(())
+}

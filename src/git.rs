@@ -1,0 +1,656 @@
+//! Git plumbing for `shadowfix commit`, all through libgit2 and never through
+//! a work tree: open a repository (work tree, detached HEAD or bare), resolve
+//! a base revision, read the Python sources of its tree, write the rewritten
+//! blobs and tree, create the commit and its branch, and push that branch.
+//! The working tree, the index and HEAD are never read nor written, so the
+//! command is safe on a dirty checkout and in a bare mirror. It also owns
+//! what git itself would decide for a commit: author and committer from the
+//! config and the `GIT_*` variables (libgit2 reads neither the variables nor
+//! their dates), branch names, `Key: value` trailers and a Gerrit Change-Id.
+
+use std::cell::RefCell;
+use std::collections::{HashMap, HashSet};
+use std::ffi::OsStr;
+use std::path::{Path, PathBuf};
+
+use git2::build::TreeUpdateBuilder;
+use git2::{
+    BranchType, Commit, FileMode, ObjectType, Oid, PushOptions, RemoteCallbacks, Repository, RepositoryOpenFlags,
+    Signature, Time, Tree, TreeWalkMode, TreeWalkResult,
+};
+use thiserror::Error;
+
+use crate::patchfile::Identity;
+use crate::walk::{self, SourceInput};
+
+#[derive(Debug, Error)]
+pub enum GitError {
+    #[error(
+        "cannot open a git repository at {path}: {source}; pass --repo with a repository's work tree or git directory"
+    )]
+    Open { path: PathBuf, source: git2::Error },
+    #[error(
+        "cannot resolve base revision `{rev}`: {source}; give a branch, tag or commit that exists in the repository (see `git branch -a`)"
+    )]
+    Revision { rev: String, source: git2::Error },
+    #[error("cannot read {what} from the base tree: {source}; check the repository with `git fsck`")]
+    Read { what: String, source: git2::Error },
+    #[error("cannot write {what} into the repository: {source}; check that its object database is writable")]
+    Write { what: String, source: git2::Error },
+    #[error("`{name}` is not a valid branch name; pass --branch with a name `git check-ref-format --branch` accepts")]
+    InvalidBranch { name: String },
+    #[error(
+        "branch {branch} already exists (at {target}); nothing was changed: pass --force to replace it, or --branch to choose another name"
+    )]
+    BranchExists { branch: String, target: String },
+    #[error("cannot create branch {branch}: {source}")]
+    Branch { branch: String, source: git2::Error },
+    #[error(
+        "no {role} {field} configured: set one with `git config user.{field} \"...\"` (add --global for every repository), or set GIT_{env}_{upper}"
+    )]
+    NoIdentity {
+        role: &'static str,
+        field: &'static str,
+        env: &'static str,
+        upper: &'static str,
+    },
+    #[error("{var}={value:?} is not a date: use `@<unix seconds> +hhmm`, `<unix seconds> +hhmm`, RFC 2822 or ISO 8601")]
+    BadDate { var: &'static str, value: String },
+    #[error("invalid {what} `{value}`: {source}")]
+    BadSignature {
+        what: &'static str,
+        value: String,
+        source: git2::Error,
+    },
+    #[error(
+        "invalid trailer {value:?}: expected `Key: value`, the key made of letters, digits and `-` (e.g. `Closes-Bug: #1432345`)"
+    )]
+    BadTrailer { value: String },
+    #[error("no remote named `{remote}` and no repository at that path; see `git remote -v`, or give a URL or path")]
+    NoRemote { remote: String },
+    #[error(
+        "pushing {branch} to {remote} failed: {source}; this build pushes to local paths and file:// URLs only, push other remotes with `git push {remote} {branch}`"
+    )]
+    Push {
+        remote: String,
+        branch: String,
+        source: git2::Error,
+    },
+    #[error(
+        "{remote} rejected {branch}: {status}; pass --force to replace the remote branch, or --branch to choose another name"
+    )]
+    PushRejected {
+        remote: String,
+        branch: String,
+        status: String,
+    },
+}
+
+/// Opens the repository at or above `path`: a work tree (HEAD on a branch or
+/// detached) or a bare repository.
+///
+/// `FROM_ENV` makes libgit2 read the config the way git does, honouring
+/// `GIT_CONFIG_NOSYSTEM`, `GIT_CONFIG_GLOBAL` and `GIT_CONFIG_SYSTEM`, so the
+/// identity shadowfix commits with is the one `git commit` would use.
+pub fn open(path: &Path) -> Result<Repository, GitError> {
+    Repository::open_ext(path, RepositoryOpenFlags::FROM_ENV, &[] as &[&OsStr]).map_err(|source| GitError::Open {
+        path: path.to_path_buf(),
+        source,
+    })
+}
+
+/// The commit a base revision names.
+pub fn resolve_commit<'r>(repo: &'r Repository, rev: &str) -> Result<Commit<'r>, GitError> {
+    repo.revparse_single(rev)
+        .and_then(|o| o.peel_to_commit())
+        .map_err(|source| GitError::Revision {
+            rev: rev.to_string(),
+            source,
+        })
+}
+
+/// The short name of a base revision for branch and directory names: the
+/// rev as given without `refs/heads/`, `refs/tags/`, `refs/remotes/<r>/`,
+/// `remotes/<r>/` or `<remote>/` (`origin/stable/kilo` -> `stable/kilo`),
+/// `/` kept, and characters a ref name cannot hold (`stable/kilo~1`)
+/// replaced by `-`.
+pub fn base_short_name(rev: &str, remotes: &[String]) -> String {
+    let mut s = rev;
+    for prefix in ["refs/heads/", "refs/tags/"] {
+        if let Some(rest) = s.strip_prefix(prefix) {
+            s = rest;
+        }
+    }
+    for prefix in ["refs/remotes/", "remotes/"] {
+        if let Some(rest) = s.strip_prefix(prefix) {
+            // The remote name is the next component.
+            s = rest.split_once('/').map_or(rest, |(_, branch)| branch);
+        }
+    }
+    // The longest remote name first: `origin` must not eat `origin-mirror/x`.
+    let mut by_len: Vec<&String> = remotes.iter().collect();
+    by_len.sort_by_key(|r| std::cmp::Reverse(r.len()));
+    for r in by_len {
+        if let Some(rest) = s.strip_prefix(r.as_str()).and_then(|x| x.strip_prefix('/'))
+            && !rest.is_empty()
+        {
+            s = rest;
+            break;
+        }
+    }
+    let mut out = String::new();
+    for c in s.chars() {
+        let bad = c.is_control() || matches!(c, ' ' | '~' | '^' | ':' | '?' | '*' | '[' | '\\' | '@' | '{' | '}');
+        if bad {
+            if !out.ends_with('-') {
+                out.push('-');
+            }
+        } else {
+            out.push(c);
+        }
+    }
+    let out = out
+        .trim_matches(|c| c == '-' || c == '/' || c == '.')
+        .replace("..", "-")
+        .replace("//", "/");
+    if out.is_empty() { "base".into() } else { out }
+}
+
+/// The repository's remote names (for [`base_short_name`]).
+pub fn remote_names(repo: &Repository) -> Vec<String> {
+    repo.remotes()
+        .map(|a| a.iter().flatten().flatten().map(str::to_string).collect())
+        .unwrap_or_default()
+}
+
+/// The default branch: `shadowfix/<id>[+<id>...]`.
+pub fn default_branch(recipe_ids: &[&str]) -> String {
+    format!("shadowfix/{}", recipe_ids.join("+"))
+}
+
+pub fn check_branch_name(name: &str) -> Result<(), GitError> {
+    if git2::Branch::name_is_valid(name).unwrap_or(false) {
+        Ok(())
+    } else {
+        Err(GitError::InvalidBranch { name: name.to_string() })
+    }
+}
+
+/// The Python sources of a tree, and the mode of each, so a rewritten file
+/// keeps its executable bit.
+pub struct TreeSources {
+    pub sources: Vec<SourceInput>,
+    pub modes: HashMap<String, FileMode>,
+}
+
+/// Directories the walk of a checkout skips; the same rules apply in a tree
+/// so `commit` fixes exactly what `diff` shows.
+fn skip_dir(name: &str) -> bool {
+    name.starts_with('.') || matches!(name, "__pycache__" | "build" | "dist") || name.ends_with(".egg-info")
+}
+
+/// Reads every `.py` blob of `tree` (symlinks and submodules skipped: their
+/// content is not in this tree) and names its module from the `__init__.py`
+/// chain inside the tree.
+pub fn read_sources(repo: &Repository, tree: &Tree<'_>) -> Result<TreeSources, GitError> {
+    let mut found: Vec<(String, Oid, FileMode)> = Vec::new();
+    let mut all_files: HashSet<String> = HashSet::new();
+    tree.walk(TreeWalkMode::PreOrder, |dir, entry| {
+        let Ok(name) = entry.name() else {
+            // A name that is not UTF-8 cannot be a Python module name.
+            return TreeWalkResult::Skip;
+        };
+        match entry.kind() {
+            Some(ObjectType::Tree) => {
+                if skip_dir(name) {
+                    TreeWalkResult::Skip
+                } else {
+                    TreeWalkResult::Ok
+                }
+            }
+            Some(ObjectType::Blob) => {
+                let path = format!("{dir}{name}");
+                let mode = match entry.filemode_raw() {
+                    0o100755 => Some(FileMode::BlobExecutable),
+                    0o100644 => Some(FileMode::Blob),
+                    0o100664 => Some(FileMode::BlobGroupWritable),
+                    // 0o120000: a symlink, whose blob is the link target.
+                    _ => None,
+                };
+                if let Some(mode) = mode
+                    && name.ends_with(".py")
+                {
+                    all_files.insert(path.clone());
+                    found.push((path, entry.id(), mode));
+                }
+                TreeWalkResult::Ok
+            }
+            // A submodule (a commit entry) or anything else.
+            _ => TreeWalkResult::Ok,
+        }
+    })
+    .map_err(|source| GitError::Read {
+        what: "the tree".into(),
+        source,
+    })?;
+
+    let is_package_dir = |dir: &str| {
+        let init = if dir.is_empty() {
+            "__init__.py".to_string()
+        } else {
+            format!("{dir}/__init__.py")
+        };
+        all_files.contains(&init)
+    };
+    let mut sources = Vec::with_capacity(found.len());
+    let mut modes = HashMap::with_capacity(found.len());
+    found.sort_by(|a, b| a.0.cmp(&b.0));
+    for (path, oid, mode) in found {
+        let blob = repo.find_blob(oid).map_err(|source| GitError::Read {
+            what: path.clone(),
+            source,
+        })?;
+        let module = walk::module_name(&path, &is_package_dir, "");
+        sources.push(SourceInput {
+            rel_path: path.clone(),
+            module,
+            bytes: blob.content().to_vec(),
+        });
+        modes.insert(path, mode);
+    }
+    Ok(TreeSources { sources, modes })
+}
+
+/// Writes each changed file as a blob and the trees above it, starting from
+/// `base`; returns the new root tree.
+pub fn write_tree(
+    repo: &Repository,
+    base: &Tree<'_>,
+    modes: &HashMap<String, FileMode>,
+    changes: &[(&str, &[u8])],
+) -> Result<Oid, GitError> {
+    let mut update = TreeUpdateBuilder::new();
+    for (path, bytes) in changes {
+        let blob = repo.blob(bytes).map_err(|source| GitError::Write {
+            what: path.to_string(),
+            source,
+        })?;
+        update.upsert(*path, blob, modes.get(*path).copied().unwrap_or(FileMode::Blob));
+    }
+    update.create_updated(repo, base).map_err(|source| GitError::Write {
+        what: "the new tree".into(),
+        source,
+    })
+}
+
+/// Who the commit is by and who commits it, as git decides: `GIT_AUTHOR_*` /
+/// `GIT_COMMITTER_*`, then `author.*` / `committer.*`, then `user.*` from
+/// the config, then `EMAIL` for the address; the dates from
+/// `GIT_AUTHOR_DATE` / `GIT_COMMITTER_DATE`, else now.
+#[derive(Debug, Clone)]
+pub struct Identities {
+    pub author: Identity,
+    pub committer: Identity,
+}
+
+pub fn identities(repo: &Repository) -> Result<Identities, GitError> {
+    // A snapshot: a consistent read even if the config changes meanwhile.
+    let config = repo.config().and_then(|mut c| c.snapshot()).ok();
+    let lookup = |key: &str| -> Option<String> {
+        config
+            .as_ref()
+            .and_then(|c| c.get_string(key).ok())
+            .filter(|v| !v.trim().is_empty())
+    };
+    let env = |var: &str| std::env::var(var).ok().filter(|v| !v.trim().is_empty());
+    let now = now();
+    let person = |role: &'static str, env_role: &'static str| -> Result<Identity, GitError> {
+        let name = env(&format!("GIT_{env_role}_NAME"))
+            .or_else(|| lookup(&format!("{role}.name")))
+            .or_else(|| lookup("user.name"))
+            .ok_or(GitError::NoIdentity {
+                role,
+                field: "name",
+                env: env_role,
+                upper: "NAME",
+            })?;
+        let email = env(&format!("GIT_{env_role}_EMAIL"))
+            .or_else(|| lookup(&format!("{role}.email")))
+            .or_else(|| lookup("user.email"))
+            .or_else(|| env("EMAIL"))
+            .ok_or(GitError::NoIdentity {
+                role,
+                field: "email",
+                env: env_role,
+                upper: "EMAIL",
+            })?;
+        let date_var = if env_role == "AUTHOR" {
+            "GIT_AUTHOR_DATE"
+        } else {
+            "GIT_COMMITTER_DATE"
+        };
+        let time = match env(date_var) {
+            Some(v) => parse_date(&v).ok_or(GitError::BadDate {
+                var: date_var,
+                value: v,
+            })?,
+            None => now,
+        };
+        Ok(Identity {
+            name: name.trim().to_string(),
+            email: email.trim().to_string(),
+            time,
+        })
+    };
+    Ok(Identities {
+        author: person("author", "AUTHOR")?,
+        committer: person("committer", "COMMITTER")?,
+    })
+}
+
+/// Now, with the local UTC offset in minutes (what git records).
+fn now() -> (i64, i32) {
+    let z = jiff::ZonedDateTime::now();
+    (z.timestamp().as_second(), z.offset().seconds() / 60)
+}
+
+/// Parses a date the way git's `GIT_*_DATE` accept the common forms:
+/// `@<unix> <+hhmm>`, `<unix> <+hhmm>` (git's internal format; the offset
+/// may be left out for UTC), RFC 2822 (`Thu, 07 Apr 2005 22:13:13 +0200`)
+/// and ISO 8601 (`2005-04-07T22:13:13+02:00`, also with a space and
+/// `+0200`; without an offset, the local time zone). Returns seconds since
+/// the epoch and the offset in minutes.
+pub fn parse_date(s: &str) -> Option<(i64, i32)> {
+    let s = s.trim();
+    if let Some(t) = parse_raw_date(s.strip_prefix('@').unwrap_or(s)) {
+        return Some(t);
+    }
+    if let Ok(z) = jiff::fmt::rfc2822::parse(s) {
+        return Some((z.timestamp().as_second(), z.offset().seconds() / 60));
+    }
+    parse_iso_date(s)
+}
+
+fn parse_raw_date(s: &str) -> Option<(i64, i32)> {
+    let mut parts = s.split_whitespace();
+    let secs_text = parts.next()?;
+    if secs_text.is_empty() || !secs_text.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    let secs: i64 = secs_text.parse().ok()?;
+    let offset = match parts.next() {
+        Some(o) => parse_offset(o)?,
+        None => 0,
+    };
+    if parts.next().is_some() {
+        return None;
+    }
+    Some((secs, offset))
+}
+
+/// `+hhmm`, `-hhmm` or `+hh:mm`, in minutes.
+fn parse_offset(o: &str) -> Option<i32> {
+    let (sign, rest) = match o.as_bytes().first()? {
+        b'+' => (1, &o[1..]),
+        b'-' => (-1, &o[1..]),
+        _ => return None,
+    };
+    let digits: String = rest.chars().filter(|c| *c != ':').collect();
+    if digits.len() != 4 || !digits.bytes().all(|b| b.is_ascii_digit()) || rest.len() > 5 {
+        return None;
+    }
+    let h: i32 = digits[..2].parse().ok()?;
+    let m: i32 = digits[2..].parse().ok()?;
+    if m >= 60 || h > 23 {
+        return None;
+    }
+    Some(sign * (h * 60 + m))
+}
+
+fn parse_iso_date(s: &str) -> Option<(i64, i32)> {
+    use jiff::fmt::temporal::{Pieces, PiecesOffset};
+    // `2005-04-07 22:13:13 +0200` (git's ISO-like form): glue the offset on.
+    let glued = match s.rsplit_once(' ') {
+        Some((dt, off)) if parse_offset(off).is_some() => format!("{dt}{off}"),
+        _ => s.to_string(),
+    };
+    let pieces = Pieces::parse(&glued).ok()?;
+    let datetime = pieces.date().to_datetime(pieces.time().unwrap_or_default());
+    let tz = match pieces.offset() {
+        Some(PiecesOffset::Zulu) => jiff::tz::TimeZone::UTC,
+        Some(PiecesOffset::Numeric(n)) => n.offset().to_time_zone(),
+        Some(_) => return None,
+        None => match pieces.to_time_zone().ok().flatten() {
+            Some(tz) => tz,
+            None => jiff::tz::TimeZone::system(),
+        },
+    };
+    let z = datetime.to_zoned_datetime(tz).ok()?;
+    Some((z.timestamp().as_second(), z.offset().seconds() / 60))
+}
+
+/// The libgit2 signature for an identity.
+pub fn signature(who: &Identity, what: &'static str) -> Result<Signature<'static>, GitError> {
+    Signature::new(&who.name, &who.email, &Time::new(who.time.0, who.time.1)).map_err(|source| GitError::BadSignature {
+        what,
+        value: format!("{} <{}>", who.name, who.email),
+        source,
+    })
+}
+
+/// Parses `--trailer 'Key: value'`.
+pub fn parse_trailer(s: &str) -> Result<(String, String), GitError> {
+    let bad = || GitError::BadTrailer { value: s.to_string() };
+    let (key, value) = s.split_once(':').ok_or_else(bad)?;
+    let (key, value) = (key.trim(), value.trim());
+    let key_ok = !key.is_empty()
+        && key.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
+        && key.chars().next().is_some_and(|c| c.is_ascii_alphanumeric());
+    if !key_ok || value.is_empty() || value.contains('\n') {
+        return Err(bad());
+    }
+    Ok((key.to_string(), value.to_string()))
+}
+
+/// A Gerrit `Change-Id` value (`I` and 40 hex digits), deterministic for the
+/// same base, change and subject, so rerunning on the same base updates the
+/// same Gerrit change instead of opening a new one.
+pub fn change_id(base: Oid, tree: Oid, subject: &str) -> String {
+    let data = format!("base {base}\ntree {tree}\nsubject {subject}\n");
+    // Hashing cannot fail for an in-memory blob; the zero id is unreachable.
+    let oid = Oid::hash_object(ObjectType::Blob, data.as_bytes()).unwrap_or_else(|_| Oid::ZERO_SHA1);
+    format!("I{oid}")
+}
+
+/// Refuses to go on when `branch` exists and `force` is not set, so nothing
+/// is written for a commit that would not get its branch.
+pub fn ensure_branch_free(repo: &Repository, branch: &str, force: bool) -> Result<(), GitError> {
+    if force {
+        return Ok(());
+    }
+    match repo.find_branch(branch, BranchType::Local) {
+        Ok(existing) => {
+            let target = existing
+                .get()
+                .target()
+                .map_or_else(|| "a symbolic ref".into(), |o| o.to_string());
+            Err(GitError::BranchExists {
+                branch: branch.to_string(),
+                target,
+            })
+        }
+        Err(_) => Ok(()),
+    }
+}
+
+/// Creates the commit (parent `base`, no ref updated, so HEAD and the index
+/// stay as they are) and points `branch` at it.
+pub fn commit_on_branch(
+    repo: &Repository,
+    base: &Commit<'_>,
+    tree: Oid,
+    message: &str,
+    who: &Identities,
+    branch: &str,
+    force: bool,
+) -> Result<Oid, GitError> {
+    let author = signature(&who.author, "author")?;
+    let committer = signature(&who.committer, "committer")?;
+    let tree = repo.find_tree(tree).map_err(|source| GitError::Write {
+        what: "the new tree".into(),
+        source,
+    })?;
+    let oid = repo
+        .commit(None, &author, &committer, message, &tree, &[base])
+        .map_err(|source| GitError::Write {
+            what: "the commit".into(),
+            source,
+        })?;
+    let commit = repo.find_commit(oid).map_err(|source| GitError::Write {
+        what: "the commit".into(),
+        source,
+    })?;
+    match repo.branch(branch, &commit, force) {
+        Ok(_) => Ok(oid),
+        Err(source) => {
+            // Created meanwhile by someone else: the same refusal as before
+            // writing. Anything else (a `shadowfix/x` branch where
+            // `shadowfix/x/stable/a` should go, the checked-out branch with
+            // --force) keeps libgit2's own words.
+            let existing = repo
+                .find_branch(branch, BranchType::Local)
+                .ok()
+                .and_then(|b| b.get().target());
+            match existing {
+                Some(target) if source.code() == git2::ErrorCode::Exists && !force => Err(GitError::BranchExists {
+                    branch: branch.to_string(),
+                    target: target.to_string(),
+                }),
+                _ => Err(GitError::Branch {
+                    branch: branch.to_string(),
+                    source,
+                }),
+            }
+        }
+    }
+}
+
+/// Pushes `refs/heads/<branch>` to the same name on `remote`, a configured
+/// remote's name or a URL / path (local paths work without any transport
+/// feature). A rejection by the remote is an error, not a silent no-op.
+pub fn push(repo: &Repository, remote: &str, branch: &str, force: bool) -> Result<(), GitError> {
+    let mut r = match repo.find_remote(remote) {
+        Ok(r) => r,
+        Err(_) => {
+            let looks_like_url = remote.contains("://") || remote.contains(':') || Path::new(remote).exists();
+            if !looks_like_url {
+                return Err(GitError::NoRemote {
+                    remote: remote.to_string(),
+                });
+            }
+            repo.remote_anonymous(remote).map_err(|source| GitError::Push {
+                remote: remote.to_string(),
+                branch: branch.to_string(),
+                source,
+            })?
+        }
+    };
+    let refspec = format!(
+        "{}refs/heads/{branch}:refs/heads/{branch}",
+        if force { "+" } else { "" }
+    );
+    let rejected: RefCell<Option<String>> = RefCell::new(None);
+    {
+        let mut callbacks = RemoteCallbacks::new();
+        callbacks.push_update_reference(|_refname, status| {
+            if let Some(status) = status {
+                *rejected.borrow_mut() = Some(status.to_string());
+            }
+            Ok(())
+        });
+        let mut opts = PushOptions::new();
+        opts.remote_callbacks(callbacks);
+        r.push(&[refspec.as_str()], Some(&mut opts)).map_err(|source| {
+            // libgit2 checks fast-forward itself, before the remote sees it.
+            if source.code() == git2::ErrorCode::NotFastForward {
+                GitError::PushRejected {
+                    remote: remote.to_string(),
+                    branch: branch.to_string(),
+                    status: source.message().to_string(),
+                }
+            } else {
+                GitError::Push {
+                    remote: remote.to_string(),
+                    branch: branch.to_string(),
+                    source,
+                }
+            }
+        })?;
+    }
+    match rejected.into_inner() {
+        Some(status) => Err(GitError::PushRejected {
+            remote: remote.to_string(),
+            branch: branch.to_string(),
+            status,
+        }),
+        None => Ok(()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn raw_dates() {
+        assert_eq!(parse_date("@1700000000 +0100"), Some((1_700_000_000, 60)));
+        assert_eq!(parse_date("1700000000 -0530"), Some((1_700_000_000, -330)));
+        assert_eq!(parse_date("@1700000000"), Some((1_700_000_000, 0)));
+        assert_eq!(parse_date("1700000000 +01"), None);
+        assert_eq!(parse_date("yesterday"), None);
+    }
+
+    #[test]
+    fn rfc2822_and_iso_dates() {
+        assert_eq!(parse_date("Tue, 14 Nov 2023 23:13:20 +0100"), Some((1_700_000_000, 60)));
+        assert_eq!(parse_date("2023-11-14T23:13:20+01:00"), Some((1_700_000_000, 60)));
+        assert_eq!(parse_date("2023-11-14 23:13:20 +0100"), Some((1_700_000_000, 60)));
+        assert_eq!(parse_date("2023-11-14T22:13:20Z"), Some((1_700_000_000, 0)));
+    }
+
+    #[test]
+    fn trailers() {
+        assert_eq!(
+            parse_trailer("Closes-Bug: #1").unwrap(),
+            ("Closes-Bug".into(), "#1".into())
+        );
+        assert_eq!(parse_trailer("Key:value").unwrap(), ("Key".into(), "value".into()));
+        assert!(parse_trailer("no colon").is_err());
+        assert!(parse_trailer("Two words: x").is_err());
+        assert!(parse_trailer("Key: ").is_err());
+        assert!(parse_trailer(": x").is_err());
+    }
+
+    #[test]
+    fn short_names() {
+        let remotes = vec!["origin".to_string(), "origin-mirror".to_string()];
+        assert_eq!(base_short_name("refs/heads/stable/kilo", &remotes), "stable/kilo");
+        assert_eq!(base_short_name("origin/stable/kilo", &remotes), "stable/kilo");
+        assert_eq!(base_short_name("origin-mirror/stable/kilo", &remotes), "stable/kilo");
+        assert_eq!(base_short_name("refs/remotes/upstream/master", &remotes), "master");
+        assert_eq!(base_short_name("refs/tags/2015.1.0", &remotes), "2015.1.0");
+        assert_eq!(base_short_name("stable/kilo~1", &remotes), "stable/kilo-1");
+        assert_eq!(base_short_name("HEAD", &remotes), "HEAD");
+    }
+
+    #[test]
+    fn change_id_is_deterministic() {
+        let a = Oid::from_str("1111111111111111111111111111111111111111").unwrap();
+        let b = Oid::from_str("2222222222222222222222222222222222222222").unwrap();
+        let one = change_id(a, b, "subject");
+        assert_eq!(one, change_id(a, b, "subject"));
+        assert_ne!(one, change_id(b, a, "subject"));
+        assert_eq!(one.len(), 41);
+        assert!(one.starts_with('I'));
+    }
+}

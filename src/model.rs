@@ -1,0 +1,706 @@
+//! The cross-file class model: every parsed file, every class in an arena
+//! with typed ids, bases resolved through imports, and each class's MRO.
+//!
+//! Name resolution follows what Python does at import time, as far as it can
+//! be known statically: a module's top-level classes, its import bindings
+//! (`import a.b`, `import a.b as x`, `from a import b as c`, relative forms),
+//! and names re-exported by a package `__init__`. A base that does not resolve
+//! to a class inside the tree is kept as `External`, never guessed.
+
+use std::collections::HashMap;
+
+use rayon::prelude::*;
+
+use crate::mro;
+use crate::parse::parse_module;
+use crate::syntax::{self, BaseExpr, Import, MethodDef, Module, Receiver};
+use crate::walk::SourceInput;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct FileId(pub u32);
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct ClassId(pub u32);
+
+/// A method definition: the class that holds it and its index in that
+/// class's `methods`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct MethodId {
+    pub class: ClassId,
+    pub index: usize,
+}
+
+/// What a name in a class namespace is bound to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Member {
+    Method(MethodId),
+    /// `name = other` in the class body; resolved to the method it names
+    /// when that method is in the same class body.
+    Alias {
+        class: ClassId,
+        index: usize,
+        target: Option<MethodId>,
+    },
+}
+
+impl Member {
+    /// The method whose signature a call through this member binds against.
+    pub fn method(self) -> Option<MethodId> {
+        match self {
+            Member::Method(id) => Some(id),
+            Member::Alias { target, .. } => target,
+        }
+    }
+
+    pub fn class(self) -> ClassId {
+        match self {
+            Member::Method(id) => id.class,
+            Member::Alias { class, .. } => class,
+        }
+    }
+}
+
+#[derive(Clone)]
+pub struct SourceFile {
+    pub rel_path: String,
+    pub module: String,
+    pub bytes: Vec<u8>,
+    pub syntax: Module,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Base {
+    Internal(ClassId),
+    External(String),
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum MroEntry {
+    Class(ClassId),
+    External(String),
+}
+
+pub struct ClassInfo {
+    pub file: FileId,
+    /// Index into the file's `syntax.classes`.
+    pub index: usize,
+    /// `module.Outer.Inner`.
+    pub qualname: String,
+    pub bases: Vec<Base>,
+    pub mro: Vec<MroEntry>,
+    /// Set when C3 failed; `mro` then holds a best-effort order.
+    pub mro_error: Option<String>,
+}
+
+pub struct Project {
+    pub files: Vec<SourceFile>,
+    pub classes: Vec<ClassInfo>,
+    /// Direct subclasses of each class, by `ClassId` index.
+    pub subclasses: Vec<Vec<ClassId>>,
+    modules: HashMap<String, FileId>,
+    /// (file, top-level class name) -> class.
+    top_level: HashMap<(FileId, String), ClassId>,
+    /// (file, class index) -> class.
+    by_index: HashMap<(FileId, usize), ClassId>,
+}
+
+/// What a dotted name resolves to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Resolved {
+    Module(FileId),
+    Class(ClassId),
+    /// A module path that is not in the tree (e.g. `six`, `oslo_log`).
+    ExternalModule(String),
+    Unknown,
+}
+
+const MAX_RESOLVE_DEPTH: u32 = 24;
+
+impl Project {
+    /// Parses every source in parallel and builds the class model.
+    pub fn build(sources: Vec<SourceInput>) -> Project {
+        Self::build_with_progress(sources, &|| {})
+    }
+
+    /// Like [`Project::build`], calling `tick` once per parsed file.
+    pub fn build_with_progress(sources: Vec<SourceInput>, tick: &(dyn Fn() + Sync)) -> Project {
+        let files: Vec<SourceFile> = sources
+            .into_par_iter()
+            .map(|s| {
+                let syntax = parse_module(&s.bytes);
+                tick();
+                SourceFile {
+                    rel_path: s.rel_path,
+                    module: s.module,
+                    bytes: s.bytes,
+                    syntax,
+                }
+            })
+            .collect();
+        Self::from_files(files)
+    }
+
+    /// The same project with some files' bytes replaced: only those are
+    /// parsed again, the rest of the syntax is reused.
+    pub fn with_replaced(&self, replaced: &HashMap<FileId, Vec<u8>>) -> Project {
+        let files = self
+            .files
+            .par_iter()
+            .enumerate()
+            .map(|(i, f)| match replaced.get(&FileId(i as u32)) {
+                Some(bytes) => SourceFile {
+                    rel_path: f.rel_path.clone(),
+                    module: f.module.clone(),
+                    bytes: bytes.clone(),
+                    syntax: parse_module(bytes),
+                },
+                None => f.clone(),
+            })
+            .collect();
+        Self::from_files(files)
+    }
+
+    fn from_files(files: Vec<SourceFile>) -> Project {
+        let mut modules = HashMap::new();
+        for (i, f) in files.iter().enumerate() {
+            // Two files can claim one module name (a script dir without
+            // __init__); the first in path order wins, deterministically.
+            modules.entry(f.module.clone()).or_insert(FileId(i as u32));
+        }
+        let mut classes = Vec::new();
+        let mut top_level = HashMap::new();
+        let mut by_index = HashMap::new();
+        for (fi, f) in files.iter().enumerate() {
+            let file = FileId(fi as u32);
+            for (ci, c) in f.syntax.classes.iter().enumerate() {
+                let id = ClassId(classes.len() as u32);
+                if c.parent.is_none() {
+                    // Later definitions rebind the name, as at run time.
+                    top_level.insert((file, c.name.clone()), id);
+                }
+                by_index.insert((file, ci), id);
+                let qualname = if f.module.is_empty() {
+                    c.qualname.clone()
+                } else {
+                    format!("{}.{}", f.module, c.qualname)
+                };
+                classes.push(ClassInfo {
+                    file,
+                    index: ci,
+                    qualname,
+                    bases: Vec::new(),
+                    mro: Vec::new(),
+                    mro_error: None,
+                });
+            }
+        }
+        let mut project = Project {
+            files,
+            classes,
+            subclasses: Vec::new(),
+            modules,
+            top_level,
+            by_index,
+        };
+        project.resolve_bases();
+        project.compute_mros();
+        project
+    }
+
+    fn resolve_bases(&mut self) {
+        let bases: Vec<Vec<Base>> = (0..self.classes.len())
+            .into_par_iter()
+            .map(|i| {
+                let info = &self.classes[i];
+                let def = &self.files[info.file.0 as usize].syntax.classes[info.index];
+                def.bases
+                    .iter()
+                    .map(|b| match b {
+                        BaseExpr::Dotted(text) => match self.resolve_in_class_scope(info.file, def, text) {
+                            Resolved::Class(id) if id.0 as usize != i => Base::Internal(id),
+                            _ => Base::External(text.clone()),
+                        },
+                        BaseExpr::Other(text) => Base::External(text.clone()),
+                    })
+                    .collect()
+            })
+            .collect();
+        let mut subclasses = vec![Vec::new(); self.classes.len()];
+        for (i, b) in bases.into_iter().enumerate() {
+            for base in &b {
+                if let Base::Internal(id) = base
+                    && !subclasses[id.0 as usize].contains(&ClassId(i as u32))
+                {
+                    subclasses[id.0 as usize].push(ClassId(i as u32));
+                }
+            }
+            self.classes[i].bases = b;
+        }
+        self.subclasses = subclasses;
+    }
+
+    /// A base name in a nested class may name a sibling nested class first.
+    fn resolve_in_class_scope(&self, file: FileId, def: &syntax::ClassDef, text: &str) -> Resolved {
+        if let Some(parent) = def.parent {
+            let siblings = &self.files[file.0 as usize].syntax.classes;
+            if let Some((idx, _)) = siblings
+                .iter()
+                .enumerate()
+                .find(|(_, c)| c.parent == Some(parent) && c.name == text)
+            {
+                return Resolved::Class(self.by_index[&(file, idx)]);
+            }
+        }
+        self.resolve_dotted(file, text)
+    }
+
+    fn compute_mros(&mut self) {
+        // External bases get stable negative-space ids so C3 can order them.
+        let mut external_ids: HashMap<String, u32> = HashMap::new();
+        for c in &self.classes {
+            for b in &c.bases {
+                if let Base::External(name) = b {
+                    let next = external_ids.len() as u32;
+                    external_ids.entry(name.clone()).or_insert(next);
+                }
+            }
+        }
+        let external_names: Vec<String> = {
+            let mut v = vec![String::new(); external_ids.len()];
+            for (name, i) in &external_ids {
+                v[*i as usize] = name.clone();
+            }
+            v
+        };
+        #[derive(Clone, Copy, PartialEq, Eq, Hash, Debug)]
+        enum Node {
+            Class(ClassId),
+            External(u32),
+        }
+        let results: Vec<(Vec<MroEntry>, Option<String>)> = (0..self.classes.len())
+            .into_par_iter()
+            .map(|i| {
+                let bases_of = |n: Node| -> Vec<Node> {
+                    match n {
+                        Node::External(_) => Vec::new(),
+                        Node::Class(id) => self.classes[id.0 as usize]
+                            .bases
+                            .iter()
+                            .map(|b| match b {
+                                Base::Internal(id) => Node::Class(*id),
+                                Base::External(name) => Node::External(external_ids[name]),
+                            })
+                            .collect(),
+                    }
+                };
+                let name = |n: Node| match n {
+                    Node::Class(id) => self.class_def(id).name.clone(),
+                    Node::External(e) => external_names[e as usize].clone(),
+                };
+                let (order, error) = match mro::linearize(Node::Class(ClassId(i as u32)), bases_of) {
+                    Ok(order) => (order, None),
+                    Err(e) => (e.partial.clone(), Some(e.describe(name))),
+                };
+                let entries = order
+                    .into_iter()
+                    .map(|n| match n {
+                        Node::Class(id) => MroEntry::Class(id),
+                        Node::External(e) => MroEntry::External(external_names[e as usize].clone()),
+                    })
+                    .collect();
+                (entries, error)
+            })
+            .collect();
+        for (c, (mro, err)) in self.classes.iter_mut().zip(results) {
+            c.mro = mro;
+            c.mro_error = err;
+        }
+    }
+
+    pub fn file(&self, id: FileId) -> &SourceFile {
+        &self.files[id.0 as usize]
+    }
+
+    pub fn class(&self, id: ClassId) -> &ClassInfo {
+        &self.classes[id.0 as usize]
+    }
+
+    pub fn class_def(&self, id: ClassId) -> &syntax::ClassDef {
+        let info = self.class(id);
+        &self.file(info.file).syntax.classes[info.index]
+    }
+
+    pub fn class_id_at(&self, file: FileId, index: usize) -> ClassId {
+        self.by_index[&(file, index)]
+    }
+
+    pub fn method(&self, id: MethodId) -> &MethodDef {
+        &self.class_def(id.class).methods[id.index]
+    }
+
+    pub fn class_ids(&self) -> impl Iterator<Item = ClassId> + '_ {
+        (0..self.classes.len()).map(|i| ClassId(i as u32))
+    }
+
+    /// `module.Class.method`.
+    pub fn method_qualname(&self, id: MethodId) -> String {
+        format!("{}.{}", self.class(id.class).qualname, self.method(id).name)
+    }
+
+    /// `Class.method` as Python 3's `__qualname__` spells it.
+    pub fn method_py_qualname(&self, id: MethodId) -> String {
+        format!("{}.{}", self.class_def(id.class).qualname, self.method(id).name)
+    }
+
+    /// The member `name` directly defined in class `id` (a later definition
+    /// in the body wins, as at run time).
+    pub fn own_member(&self, id: ClassId, name: &str) -> Option<Member> {
+        let def = self.class_def(id);
+        let method = def.methods.iter().rposition(|m| m.name == name).map(|index| (def.methods[index].position, Member::Method(MethodId { class: id, index })));
+        let alias = def.aliases.iter().rposition(|a| a.name == name).map(|index| {
+            let a = &def.aliases[index];
+            let target = def
+                .methods
+                .iter()
+                .rposition(|m| m.name == a.target && m.position < a.position)
+                .map(|i| MethodId { class: id, index: i });
+            (a.position, Member::Alias { class: id, index, target })
+        });
+        match (method, alias) {
+            (Some(m), Some(a)) => Some(if a.0 > m.0 { a.1 } else { m.1 }),
+            (Some(m), None) => Some(m.1),
+            (None, Some(a)) => Some(a.1),
+            (None, None) => None,
+        }
+    }
+
+    /// Looks `name` up along an MRO slice. `None` when it is not found in
+    /// the tree's classes, or when an external class (whose members are
+    /// unknown) comes first and might define it.
+    pub fn lookup(&self, mro: &[MroEntry], name: &str) -> Option<Member> {
+        for entry in mro {
+            match entry {
+                MroEntry::Class(id) => {
+                    if let Some(m) = self.own_member(*id, name) {
+                        return Some(m);
+                    }
+                }
+                MroEntry::External(ext) if ext == "object" => {}
+                MroEntry::External(_) => return None,
+            }
+        }
+        None
+    }
+
+    /// The part of `within`'s MRO after class `after` (what `super(after, self)`
+    /// searches).
+    pub fn mro_after<'a>(&'a self, within: ClassId, after: ClassId) -> &'a [MroEntry] {
+        let mro = &self.class(within).mro;
+        match mro.iter().position(|e| *e == MroEntry::Class(after)) {
+            Some(p) => &mro[p + 1..],
+            None => &[],
+        }
+    }
+
+    /// Every class that has `id` in its MRO (including `id` itself).
+    pub fn family_below(&self, id: ClassId) -> Vec<ClassId> {
+        let mut seen = vec![false; self.classes.len()];
+        let mut out = Vec::new();
+        let mut stack = vec![id];
+        while let Some(c) = stack.pop() {
+            if std::mem::replace(&mut seen[c.0 as usize], true) {
+                continue;
+            }
+            out.push(c);
+            stack.extend(self.subclasses[c.0 as usize].iter().copied());
+        }
+        out.sort();
+        out
+    }
+
+    /// The class a `super(...)` receiver names, seen from `scope_class`.
+    pub fn super_start(&self, file: FileId, scope_class: ClassId, receiver: &Receiver) -> Option<ClassId> {
+        match receiver {
+            Receiver::Super { class: None } => Some(scope_class),
+            Receiver::Super { class: Some(text) } => {
+                if self.class_def(scope_class).name == *text {
+                    return Some(scope_class);
+                }
+                match self.resolve_dotted(file, text) {
+                    Resolved::Class(id) => Some(id),
+                    _ => None,
+                }
+            }
+            _ => None,
+        }
+    }
+
+    pub fn module_file(&self, name: &str) -> Option<FileId> {
+        self.modules.get(name).copied()
+    }
+
+    /// Resolves a dotted name as written in `file`'s module scope.
+    pub fn resolve_dotted(&self, file: FileId, dotted: &str) -> Resolved {
+        self.resolve_dotted_depth(file, dotted, 0)
+    }
+
+    fn resolve_dotted_depth(&self, file: FileId, dotted: &str, depth: u32) -> Resolved {
+        if depth > MAX_RESOLVE_DEPTH {
+            return Resolved::Unknown;
+        }
+        let mut parts = dotted.split('.');
+        let Some(first) = parts.next() else {
+            return Resolved::Unknown;
+        };
+        let mut current = self.resolve_name(file, first, depth);
+        for part in parts {
+            current = self.resolve_attribute(current, part, depth);
+            if current == Resolved::Unknown {
+                break;
+            }
+        }
+        current
+    }
+
+    /// One name in a module's global scope.
+    fn resolve_name(&self, file: FileId, name: &str, depth: u32) -> Resolved {
+        if let Some(id) = self.top_level.get(&(file, name.to_string())) {
+            return Resolved::Class(*id);
+        }
+        let module = &self.files[file.0 as usize].module;
+        // The last binding of the name wins, as at run time; imports in
+        // try/except fallbacks usually bind the same thing anyway.
+        for import in self.files[file.0 as usize].syntax.imports.iter().rev() {
+            match import {
+                Import::Module { module: m, alias: Some(a) } if a == name => return self.module_resolved(m),
+                Import::Module { module: m, alias: None } => {
+                    let head = m.split('.').next().unwrap_or(m);
+                    if head == name {
+                        return self.module_resolved(head);
+                    }
+                }
+                Import::From { level, module: m, name: n, alias } => {
+                    let bound = alias.as_deref().unwrap_or(n);
+                    if n == "*" {
+                        continue;
+                    }
+                    if bound == name {
+                        let Some(source) = absolute_module(module, self.is_package(file), *level, m) else {
+                            return Resolved::Unknown;
+                        };
+                        return self.resolve_attribute(self.module_resolved(&source), n, depth + 1);
+                    }
+                }
+                _ => {}
+            }
+        }
+        // `from pkg import *`: try each star source.
+        for import in &self.files[file.0 as usize].syntax.imports {
+            if let Import::From { level, module: m, name: n, .. } = import
+                && n == "*"
+                && let Some(source) = absolute_module(module, self.is_package(file), *level, m)
+                && let Some(src_file) = self.module_file(&source)
+                && src_file != file
+            {
+                let r = self.resolve_name(src_file, name, depth + 1);
+                if r != Resolved::Unknown {
+                    return r;
+                }
+            }
+        }
+        Resolved::Unknown
+    }
+
+    fn resolve_attribute(&self, base: Resolved, attr: &str, depth: u32) -> Resolved {
+        if depth > MAX_RESOLVE_DEPTH {
+            return Resolved::Unknown;
+        }
+        match base {
+            Resolved::Module(f) => {
+                let sub = format!("{}.{}", self.files[f.0 as usize].module, attr);
+                // A package attribute bound in __init__ shadows a submodule
+                // of the same name only if it is a class; prefer the class.
+                if let Some(id) = self.top_level.get(&(f, attr.to_string())) {
+                    return Resolved::Class(*id);
+                }
+                if let Some(sf) = self.module_file(&sub) {
+                    return Resolved::Module(sf);
+                }
+                self.resolve_name(f, attr, depth + 1)
+            }
+            Resolved::ExternalModule(m) => self.module_resolved(&format!("{m}.{attr}")),
+            Resolved::Class(id) => {
+                let info = self.class(id);
+                let file = info.file;
+                let parent_index = info.index;
+                self.files[file.0 as usize]
+                    .syntax
+                    .classes
+                    .iter()
+                    .enumerate()
+                    .find(|(_, c)| c.parent == Some(parent_index) && c.name == attr)
+                    .map(|(i, _)| Resolved::Class(self.by_index[&(file, i)]))
+                    .unwrap_or(Resolved::Unknown)
+            }
+            Resolved::Unknown => Resolved::Unknown,
+        }
+    }
+
+    fn module_resolved(&self, name: &str) -> Resolved {
+        match self.module_file(name) {
+            Some(f) => Resolved::Module(f),
+            None => Resolved::ExternalModule(name.to_string()),
+        }
+    }
+
+    fn is_package(&self, file: FileId) -> bool {
+        let p = &self.files[file.0 as usize].rel_path;
+        p == "__init__.py" || p.ends_with("/__init__.py")
+    }
+}
+
+/// The absolute module a `from` import reads, or None when the relative
+/// import climbs above the top-level package.
+pub fn absolute_module(current: &str, is_package: bool, level: u32, module: &str) -> Option<String> {
+    if level == 0 {
+        return Some(module.to_string());
+    }
+    let mut parts: Vec<&str> = if current.is_empty() { Vec::new() } else { current.split('.').collect() };
+    if !is_package {
+        parts.pop()?;
+    }
+    for _ in 1..level {
+        parts.pop()?;
+    }
+    if !module.is_empty() {
+        parts.push(module);
+    }
+    if parts.is_empty() {
+        return None;
+    }
+    Some(parts.join("."))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn project(files: &[(&str, &str, &str)]) -> Project {
+        Project::build(
+            files
+                .iter()
+                .map(|(path, module, src)| SourceInput {
+                    rel_path: path.to_string(),
+                    module: module.to_string(),
+                    bytes: src.as_bytes().to_vec(),
+                })
+                .collect(),
+        )
+    }
+
+    fn class_named(p: &Project, qualname: &str) -> ClassId {
+        p.class_ids().find(|c| p.class(*c).qualname == qualname).unwrap_or_else(|| panic!("no class {qualname}"))
+    }
+
+    fn mro_names(p: &Project, qualname: &str) -> Vec<String> {
+        p.class(class_named(p, qualname))
+            .mro
+            .iter()
+            .map(|e| match e {
+                MroEntry::Class(id) => p.class(*id).qualname.clone(),
+                MroEntry::External(n) => format!("<{n}>"),
+            })
+            .collect()
+    }
+
+    #[test]
+    fn relative_module_resolution() {
+        assert_eq!(absolute_module("a.b.c", false, 1, "d").as_deref(), Some("a.b.d"));
+        assert_eq!(absolute_module("a.b", true, 1, "d").as_deref(), Some("a.b.d"));
+        assert_eq!(absolute_module("a.b.c", false, 2, "").as_deref(), Some("a"));
+        assert_eq!(absolute_module("a.b.c", false, 2, "x").as_deref(), Some("a.x"));
+        assert_eq!(absolute_module("a", false, 2, "x"), None);
+    }
+
+    #[test]
+    fn base_through_module_import_attribute() {
+        let p = project(&[
+            ("pkg/__init__.py", "pkg", ""),
+            ("pkg/driver.py", "pkg.driver", "class Base(object):\n    pass\n"),
+            ("pkg/impl.py", "pkg.impl", "from pkg import driver\nclass D(driver.Base):\n    pass\n"),
+        ]);
+        assert_eq!(mro_names(&p, "pkg.impl.D"), ["pkg.impl.D", "pkg.driver.Base", "<object>"]);
+    }
+
+    #[test]
+    fn base_through_import_as_and_dotted_import() {
+        let p = project(&[
+            ("a/__init__.py", "a", ""),
+            ("a/b.py", "a.b", "class Base: pass\n"),
+            ("x.py", "x", "import a.b as ab\nclass X(ab.Base): pass\n"),
+            ("y.py", "y", "import a.b\nclass Y(a.b.Base): pass\n"),
+        ]);
+        assert_eq!(mro_names(&p, "x.X"), ["x.X", "a.b.Base"]);
+        assert_eq!(mro_names(&p, "y.Y"), ["y.Y", "a.b.Base"]);
+    }
+
+    #[test]
+    fn base_through_from_import_relative_and_reexport() {
+        let p = project(&[
+            ("pkg/__init__.py", "pkg", "from pkg.core import Base as PublicBase\n"),
+            ("pkg/core.py", "pkg.core", "class Base(object): pass\n"),
+            ("pkg/sub/__init__.py", "pkg.sub", ""),
+            ("pkg/sub/rel.py", "pkg.sub.rel", "from ..core import Base\nclass R(Base): pass\n"),
+            ("pkg/sub/re.py", "pkg.sub.re", "from pkg import PublicBase\nclass E(PublicBase): pass\n"),
+        ]);
+        assert_eq!(mro_names(&p, "pkg.sub.rel.R"), ["pkg.sub.rel.R", "pkg.core.Base", "<object>"]);
+        assert_eq!(mro_names(&p, "pkg.sub.re.E"), ["pkg.sub.re.E", "pkg.core.Base", "<object>"]);
+    }
+
+    #[test]
+    fn import_inside_try_block_is_seen() {
+        let p = project(&[
+            ("m.py", "m", "class Base: pass\n"),
+            ("n.py", "n", "try:\n    from m import Base\nexcept ImportError:\n    Base = object\nclass N(Base): pass\n"),
+        ]);
+        assert_eq!(mro_names(&p, "n.N"), ["n.N", "m.Base"]);
+    }
+
+    #[test]
+    fn unresolved_base_is_external_not_guessed() {
+        let p = project(&[
+            ("m.py", "m", "class Base: pass\n"),
+            ("n.py", "n", "from oslo_foo import Base\nclass N(Base): pass\n"),
+        ]);
+        assert_eq!(mro_names(&p, "n.N"), ["n.N", "<Base>"]);
+    }
+
+    #[test]
+    fn inconsistent_mro_is_reported_and_still_ordered() {
+        let p = project(&[(
+            "m.py",
+            "m",
+            "class A(object): pass\nclass B(object): pass\nclass X(A, B): pass\nclass Y(B, A): pass\nclass Z(X, Y):\n    def f(self): pass\n",
+        )]);
+        let z = class_named(&p, "m.Z");
+        assert!(p.class(z).mro_error.is_some());
+        assert_eq!(p.class(z).mro.first(), Some(&MroEntry::Class(z)));
+    }
+
+    #[test]
+    fn lookup_stops_at_unknown_external_base() {
+        let p = project(&[("m.py", "m", "from ext import Mixin\nclass A(object):\n    def f(self): pass\nclass B(Mixin, A): pass\n")]);
+        let b = class_named(&p, "m.B");
+        assert_eq!(p.lookup(&p.class(b).mro, "f"), None);
+        let a = class_named(&p, "m.A");
+        assert!(p.lookup(&p.class(a).mro, "f").is_some());
+    }
+
+    #[test]
+    fn alias_resolves_to_earlier_method() {
+        let p = project(&[("m.py", "m", "class A(object):\n    def f(self, x): pass\n    g = f\n")]);
+        let a = class_named(&p, "m.A");
+        let member = p.lookup(&p.class(a).mro, "g").unwrap();
+        assert_eq!(member.method(), Some(MethodId { class: a, index: 0 }));
+    }
+}

@@ -1,0 +1,923 @@
+//! Classes and what they define: every `class` statement in the file (at any
+//! depth), its bases, its methods with their kinds and signatures, and its
+//! `name = other` aliases. Also returns, for every method, the facts the
+//! reference extractor needs to scope references (which class and method,
+//! and the name of the first parameter that stands for the instance).
+//!
+//! The outline query finds classes, functions and assignments wherever they
+//! are; a function or assignment then belongs to a class when the only nodes
+//! between it and the class are "transparent" ones (blocks, `if`/`try`
+//! statements and their clauses, decorators, error recovery nodes): that is
+//! how a method defined under `if PY2:` or in a `try:` inside a class body is
+//! still a method of that class.
+
+use std::collections::HashMap;
+
+use tree_sitter::Node;
+
+use super::{Outline, bytes, dotted, position, text};
+use crate::syntax::{Alias, BaseExpr, ClassDef, MethodDef, MethodKind, MethodScope, Param, ParamKind, Signature};
+
+/// What the reference extractor needs to know about one method.
+#[derive(Debug, Clone)]
+pub(crate) struct MethodInfo {
+    pub scope: MethodScope,
+    /// The first parameter (the instance or class), None for static methods
+    /// and for methods whose first parameter is not a plain name.
+    pub self_name: Option<String>,
+}
+
+/// Methods keyed by the tree-sitter id of their `function_definition` node.
+pub(crate) type MethodMap = HashMap<usize, MethodInfo>;
+
+/// This module's part of the outline query (see `super::Outline`).
+pub(crate) const PATTERNS: &str = "
+(class_definition) @class
+(function_definition) @function
+(expression_statement (assignment left: (identifier) right: (identifier))) @assignment
+";
+
+/// Nodes that may stand between a class body and a statement that still
+/// belongs to that body.
+fn is_transparent(kind: &str) -> bool {
+    matches!(
+        kind,
+        "block"
+            | "if_statement"
+            | "elif_clause"
+            | "else_clause"
+            | "try_statement"
+            | "except_clause"
+            | "except_group_clause"
+            | "finally_clause"
+            | "decorated_definition"
+            | "ERROR"
+    )
+}
+
+/// The class whose body directly holds `node` (through transparent nodes
+/// only), if any.
+fn owning_class(node: Node) -> Option<Node> {
+    let mut current = node.parent();
+    while let Some(parent) = current {
+        if parent.kind() == "class_definition" {
+            return Some(parent);
+        }
+        if !is_transparent(parent.kind()) {
+            return None;
+        }
+        current = parent.parent();
+    }
+    None
+}
+
+/// Every class of the file in source order, plus the method map.
+pub(crate) fn collect(outline: &Outline, source: &[u8]) -> (Vec<ClassDef>, MethodMap) {
+    let class_nodes: Vec<Node> = outline
+        .classes
+        .iter()
+        .copied()
+        .filter(|c| c.child_by_field_name("name").is_some_and(|n| !n.is_missing()))
+        .collect();
+    let index: HashMap<usize, usize> = class_nodes.iter().enumerate().map(|(i, node)| (node.id(), i)).collect();
+    let owner = |node: Node| owning_class(node).and_then(|c| index.get(&c.id()).copied());
+
+    let mut classes: Vec<ClassDef> = class_nodes
+        .iter()
+        .map(|&node| class_def(node, source, owner(node)))
+        .collect();
+
+    let mut methods = MethodMap::new();
+    for &function in &outline.functions {
+        let Some(class) = owner(function) else {
+            continue;
+        };
+        let Some((method, self_name)) = method_def(function, source) else {
+            continue;
+        };
+        let scope = MethodScope {
+            class,
+            method: classes[class].methods.len(),
+        };
+        classes[class].methods.push(method);
+        methods.insert(function.id(), MethodInfo { scope, self_name });
+    }
+
+    for &statement in &outline.assignments {
+        let Some(class) = owner(statement) else {
+            continue;
+        };
+        if let Some(alias) = alias(statement, source) {
+            classes[class].aliases.push(alias);
+        }
+    }
+    (classes, methods)
+}
+
+/// `name = target` from an `expression_statement` the outline matched.
+fn alias(statement: Node, source: &[u8]) -> Option<Alias> {
+    let mut cursor = statement.walk();
+    let assignment = statement
+        .named_children(&mut cursor)
+        .find(|c| c.kind() == "assignment")?;
+    // `x: T = y` is an annotated attribute, not an alias.
+    if assignment.child_by_field_name("type").is_some() {
+        return None;
+    }
+    let name = assignment.child_by_field_name("left")?;
+    let target = assignment.child_by_field_name("right")?;
+    if name.kind() != "identifier" || target.kind() != "identifier" {
+        return None;
+    }
+    if name.is_missing() || target.is_missing() {
+        return None;
+    }
+    Some(Alias {
+        name: text(name, source),
+        target: text(target, source),
+        name_range: name.byte_range(),
+        target_range: target.byte_range(),
+        position: position(name),
+    })
+}
+
+/// A class without its methods and aliases (added by the caller).
+fn class_def(node: Node, source: &[u8], parent: Option<usize>) -> ClassDef {
+    let name_node = node.child_by_field_name("name");
+    let name = name_node.map(|n| text(n, source)).unwrap_or_default();
+
+    // The qualname follows every enclosing class, also through functions
+    // (a class built inside a method is still spelled `Outer.Inner` here).
+    let mut names = vec![name.clone()];
+    let mut current = node.parent();
+    while let Some(ancestor) = current {
+        if ancestor.kind() == "class_definition"
+            && let Some(n) = ancestor.child_by_field_name("name")
+        {
+            names.push(text(n, source));
+        }
+        current = ancestor.parent();
+    }
+    names.reverse();
+
+    ClassDef {
+        name,
+        qualname: names.join("."),
+        parent,
+        name_range: name_node.map(|n| n.byte_range()).unwrap_or(node.byte_range()),
+        position: position(name_node.unwrap_or(node)),
+        bases: node
+            .child_by_field_name("superclasses")
+            .map(|args| bases(args, source))
+            .unwrap_or_default(),
+        methods: Vec::new(),
+        aliases: Vec::new(),
+    }
+}
+
+/// Positional arguments of an argument list (keywords, `**kw` and comments
+/// dropped; `*args` kept, as it is positional).
+fn positional_args(args: Node) -> Vec<Node> {
+    let mut cursor = args.walk();
+    args.named_children(&mut cursor)
+        .filter(|a| !matches!(a.kind(), "keyword_argument" | "dictionary_splat" | "comment" | "ERROR"))
+        .collect()
+}
+
+/// Bases of `class X(<args>)`, with `six.with_metaclass(Meta, A, B)` or
+/// `with_metaclass(Meta, A, B)` expanded to `A, B`.
+fn bases(args: Node, source: &[u8]) -> Vec<BaseExpr> {
+    let mut out = Vec::new();
+    for arg in positional_args(args) {
+        if arg.kind() == "call"
+            && let Some(function) = arg.child_by_field_name("function")
+            && let Some(name) = dotted(function, source)
+            && (name == "with_metaclass" || name.ends_with(".with_metaclass"))
+            && let Some(inner) = arg.child_by_field_name("arguments")
+            && inner.kind() == "argument_list"
+        {
+            out.extend(positional_args(inner).into_iter().skip(1).map(|a| base(a, source)));
+            continue;
+        }
+        out.push(base(arg, source));
+    }
+    out
+}
+
+fn base(node: Node, source: &[u8]) -> BaseExpr {
+    match dotted(node, source) {
+        Some(name) => BaseExpr::Dotted(name),
+        None => BaseExpr::Other(text(node, source)),
+    }
+}
+
+/// The method for a `function_definition` directly in a class body, and the
+/// name of its instance/class parameter.
+fn method_def(function: Node, source: &[u8]) -> Option<(MethodDef, Option<String>)> {
+    let name_node = function.child_by_field_name("name")?;
+    if name_node.is_missing() || name_node.byte_range().is_empty() {
+        return None;
+    }
+    let decorated = function.parent().filter(|p| p.kind() == "decorated_definition");
+    let kind = decorated.map_or(MethodKind::Instance, |d| kind_from_decorators(d, source));
+    let params_node = function.child_by_field_name("parameters");
+    let signature = params_node.map(|p| signature(p, source)).unwrap_or_default();
+    let self_name = match kind {
+        MethodKind::Static => None,
+        _ => params_node.and_then(|p| first_param_name(p, source)),
+    };
+    let def_range = decorated.unwrap_or(function).byte_range();
+    Some((
+        MethodDef {
+            name: text(name_node, source),
+            name_range: name_node.byte_range(),
+            position: position(name_node),
+            def_range,
+            header_range: function.start_byte()..header_end(function),
+            kind,
+            signature,
+        },
+        self_name,
+    ))
+}
+
+/// End of the `:` closing the `def` header; if error recovery lost it, the
+/// end of the last header part that is there.
+fn header_end(function: Node) -> usize {
+    let mut end = function.start_byte();
+    let mut cursor = function.walk();
+    for child in function.children(&mut cursor) {
+        if child.kind() == ":" && !child.is_named() {
+            return child.end_byte();
+        }
+        if function
+            .child_by_field_name("body")
+            .is_some_and(|b| b.id() == child.id())
+        {
+            break;
+        }
+        end = child.end_byte();
+    }
+    end
+}
+
+/// The strongest kind named by the decorators: static and class methods
+/// outrank properties (`@classmethod @property`), which outrank the rest.
+fn kind_from_decorators(decorated: Node, source: &[u8]) -> MethodKind {
+    let mut kind = MethodKind::Instance;
+    let mut cursor = decorated.walk();
+    for decorator in decorated.named_children(&mut cursor) {
+        if decorator.kind() != "decorator" {
+            continue;
+        }
+        let mut inner = decorator.walk();
+        let Some(expr) = decorator.named_children(&mut inner).find(|c| c.kind() != "comment") else {
+            continue;
+        };
+        // A called decorator (`@utils.synchronized('x')`) is never one of
+        // these builtins, so only names and attribute chains are compared.
+        let Some(name) = dotted(expr, source) else {
+            continue;
+        };
+        let last = name.rsplit('.').next().unwrap_or(&name);
+        let this = match (name.as_str(), last) {
+            ("staticmethod", _) | (_, "abstractstaticmethod") => MethodKind::Static,
+            ("classmethod", _) | (_, "abstractclassmethod") => MethodKind::Class,
+            ("property", _) | (_, "abstractproperty" | "cached_property") | (_, "setter" | "getter" | "deleter") => {
+                MethodKind::Property
+            }
+            _ => MethodKind::Instance,
+        };
+        kind = match (kind, this) {
+            (MethodKind::Static | MethodKind::Class, _) => kind,
+            (_, MethodKind::Static | MethodKind::Class) => this,
+            (MethodKind::Property, _) | (_, MethodKind::Property) => MethodKind::Property,
+            _ => MethodKind::Instance,
+        };
+    }
+    kind
+}
+
+/// The name of the first parameter when it is a plain (possibly typed or
+/// defaulted) name.
+fn first_param_name(params: Node, source: &[u8]) -> Option<String> {
+    let mut cursor = params.walk();
+    let first = params.named_children(&mut cursor).find(|c| c.kind() != "comment")?;
+    let name = match first.kind() {
+        "identifier" => first,
+        "typed_parameter" => {
+            let mut inner = first.walk();
+            first.named_children(&mut inner).find(|c| c.kind() == "identifier")?
+        }
+        "default_parameter" | "typed_default_parameter" => first.child_by_field_name("name")?,
+        _ => return None,
+    };
+    (name.kind() == "identifier" && !name.is_missing()).then(|| text(name, source))
+}
+
+/// The parameters of a `parameters` node, with their kinds.
+fn signature(params: Node, source: &[u8]) -> Signature {
+    let mut out: Vec<Param> = Vec::new();
+    // After `*` or `*args`, plain parameters are keyword-only.
+    let mut keyword_only = false;
+    let mut cursor = params.walk();
+    for child in params.named_children(&mut cursor) {
+        let plain = if keyword_only {
+            ParamKind::KeywordOnly
+        } else {
+            ParamKind::PositionalOrKeyword
+        };
+        let param = match child.kind() {
+            "identifier" => Param {
+                name: text(child, source),
+                kind: plain,
+                has_default: false,
+            },
+            // Python 2 tuple parameter: `def f(self, (a, b))`.
+            "tuple_pattern" => Param {
+                name: collapse_whitespace(&text(child, source)),
+                kind: ParamKind::PositionalOnly,
+                has_default: false,
+            },
+            "default_parameter" | "typed_default_parameter" => {
+                let Some(name) = child.child_by_field_name("name") else {
+                    continue;
+                };
+                let kind = if name.kind() == "tuple_pattern" {
+                    ParamKind::PositionalOnly
+                } else {
+                    plain
+                };
+                Param {
+                    name: collapse_whitespace(&text(name, source)),
+                    kind,
+                    has_default: true,
+                }
+            }
+            "typed_parameter" => {
+                let mut inner = child.walk();
+                let Some(target) = child.named_children(&mut inner).find(|c| c.kind() != "comment") else {
+                    continue;
+                };
+                match splat(target, source) {
+                    Some(p) => p,
+                    None => Param {
+                        name: text(target, source),
+                        kind: plain,
+                        has_default: false,
+                    },
+                }
+            }
+            "list_splat_pattern" | "dictionary_splat_pattern" => match splat(child, source) {
+                Some(p) => p,
+                None => continue,
+            },
+            "keyword_separator" => {
+                keyword_only = true;
+                continue;
+            }
+            "positional_separator" => {
+                for p in &mut out {
+                    if p.kind == ParamKind::PositionalOrKeyword {
+                        p.kind = ParamKind::PositionalOnly;
+                    }
+                }
+                continue;
+            }
+            _ => continue,
+        };
+        if param.kind == ParamKind::VarPositional {
+            keyword_only = true;
+        }
+        out.push(param);
+    }
+    Signature {
+        params: out,
+        text: params_text(params, source),
+    }
+}
+
+/// `*args` / `**kwargs` (also inside a `typed_parameter`).
+fn splat(node: Node, source: &[u8]) -> Option<Param> {
+    let kind = match node.kind() {
+        "list_splat_pattern" => ParamKind::VarPositional,
+        "dictionary_splat_pattern" => ParamKind::VarKeyword,
+        _ => return None,
+    };
+    let mut cursor = node.walk();
+    let name = node.named_children(&mut cursor).find(|c| c.kind() == "identifier")?;
+    Some(Param {
+        name: text(name, source),
+        kind,
+        has_default: false,
+    })
+}
+
+/// The parameter list as one line: comments dropped, whitespace runs
+/// collapsed, no space just inside the parentheses.
+fn params_text(params: Node, source: &[u8]) -> String {
+    let range = params.byte_range();
+    let mut comments = Vec::new();
+    let mut stack = vec![params];
+    while let Some(node) = stack.pop() {
+        if node.kind() == "comment" {
+            comments.push(node.byte_range());
+            continue;
+        }
+        let mut cursor = node.walk();
+        stack.extend(node.children(&mut cursor));
+    }
+    comments.sort_by_key(|r| r.start);
+    let mut kept = Vec::with_capacity(range.len());
+    let mut at = range.start;
+    for comment in comments {
+        if comment.start > at {
+            kept.extend_from_slice(bytes(source, at..comment.start));
+        }
+        // A comment always ends a line; keep a separator in its place.
+        kept.push(b' ');
+        at = at.max(comment.end);
+    }
+    if range.end > at {
+        kept.extend_from_slice(bytes(source, at..range.end));
+    }
+    let collapsed = collapse_whitespace(&String::from_utf8_lossy(&kept));
+    collapsed.replace("( ", "(").replace(" )", ")")
+}
+
+/// Every run of whitespace (newlines included) becomes one space.
+fn collapse_whitespace(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    let mut in_space = false;
+    for c in s.chars() {
+        if c.is_whitespace() {
+            if !in_space {
+                out.push(' ');
+            }
+            in_space = true;
+        } else {
+            out.push(c);
+            in_space = false;
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::parse_module;
+    use crate::syntax::{BaseExpr, ClassDef, MethodKind, Module, Param, ParamKind, Position};
+
+    fn parse(src: &str) -> Module {
+        parse_module(src.as_bytes())
+    }
+
+    fn dotted(s: &str) -> BaseExpr {
+        BaseExpr::Dotted(s.to_string())
+    }
+
+    fn param(name: &str, kind: ParamKind, has_default: bool) -> Param {
+        Param {
+            name: name.to_string(),
+            kind,
+            has_default,
+        }
+    }
+
+    fn method_names(class: &ClassDef) -> Vec<&str> {
+        class.methods.iter().map(|m| m.name.as_str()).collect()
+    }
+
+    /// The signature of the only method of the only class.
+    fn sig_of(def: &str) -> (Vec<Param>, String) {
+        let m = parse(&format!("class C:\n    {def}\n        pass\n"));
+        let s = &m.classes[0].methods[0].signature;
+        (s.params.clone(), s.text.clone())
+    }
+
+    #[test]
+    fn class_basics_and_ranges() {
+        let src = "class A(driver.VolumeDriver, object):\n    pass\n";
+        let m = parse(src);
+        assert_eq!(m.classes.len(), 1);
+        let c = &m.classes[0];
+        assert_eq!(c.name, "A");
+        assert_eq!(c.qualname, "A");
+        assert_eq!(c.parent, None);
+        assert_eq!(&src[c.name_range.clone()], "A");
+        assert_eq!(c.position, Position { line: 1, column: 7 });
+        assert_eq!(c.bases, [dotted("driver.VolumeDriver"), dotted("object")]);
+    }
+
+    #[test]
+    fn class_without_bases_and_empty_parens() {
+        let m = parse("class A:\n    pass\nclass B():\n    pass\n");
+        assert!(m.classes[0].bases.is_empty());
+        assert!(m.classes[1].bases.is_empty());
+    }
+
+    #[test]
+    fn nested_classes_get_qualname_and_parent() {
+        let src = "\
+class Outer(object):
+    class Inner(object):
+        class Deep:
+            pass
+    if PY2:
+        class InIf:
+            pass
+    try:
+        pass
+    except ImportError:
+        class InExcept:
+            pass
+class Other:
+    pass
+";
+        let m = parse(src);
+        let got: Vec<(&str, &str, Option<usize>)> = m
+            .classes
+            .iter()
+            .map(|c| (c.name.as_str(), c.qualname.as_str(), c.parent))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                ("Outer", "Outer", None),
+                ("Inner", "Outer.Inner", Some(0)),
+                ("Deep", "Outer.Inner.Deep", Some(1)),
+                ("InIf", "Outer.InIf", Some(0)),
+                ("InExcept", "Outer.InExcept", Some(0)),
+                ("Other", "Other", None),
+            ]
+        );
+    }
+
+    #[test]
+    fn classes_in_blocks_and_functions() {
+        let src = "\
+if six.PY2:
+    class A(object):
+        def f(self): pass
+try:
+    class B(object): pass
+except Exception:
+    pass
+with ctx:
+    class W: pass
+def factory():
+    class Local(Base):
+        def g(self): pass
+    return Local
+class Holder:
+    def make(self):
+        class Made:
+            def h(self): pass
+";
+        let m = parse(src);
+        let got: Vec<(&str, &str, Option<usize>)> = m
+            .classes
+            .iter()
+            .map(|c| (c.name.as_str(), c.qualname.as_str(), c.parent))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                ("A", "A", None),
+                ("B", "B", None),
+                ("W", "W", None),
+                ("Local", "Local", None),
+                ("Holder", "Holder", None),
+                // Inside a method: qualname follows enclosing classes, but the
+                // class is not directly in Holder's body, so no parent.
+                ("Made", "Holder.Made", None),
+            ]
+        );
+        assert_eq!(method_names(&m.classes[0]), ["f"]);
+        assert_eq!(method_names(&m.classes[3]), ["g"]);
+        assert_eq!(method_names(&m.classes[4]), ["make"]);
+        assert_eq!(method_names(&m.classes[5]), ["h"]);
+    }
+
+    #[test]
+    fn with_metaclass_bases() {
+        let m = parse(
+            "class A(six.with_metaclass(abc.ABCMeta, base.Driver, Mixin)):\n    pass\n\
+             class B(with_metaclass(Meta, X)):\n    pass\n\
+             class C(with_metaclass(Meta)):\n    pass\n",
+        );
+        assert_eq!(m.classes[0].bases, [dotted("base.Driver"), dotted("Mixin")]);
+        assert_eq!(m.classes[1].bases, [dotted("X")]);
+        assert!(m.classes[2].bases.is_empty());
+    }
+
+    #[test]
+    fn keyword_bases_dropped_and_other_bases_kept_as_text() {
+        let m = parse(
+            "class A(Base, metaclass=abc.ABCMeta, **kw):\n    pass\n\
+             class B(make_base(1), Generic[T], mod.Base):\n    pass\n",
+        );
+        assert_eq!(m.classes[0].bases, [dotted("Base")]);
+        assert_eq!(
+            m.classes[1].bases,
+            [
+                BaseExpr::Other("make_base(1)".to_string()),
+                BaseExpr::Other("Generic[T]".to_string()),
+                dotted("mod.Base"),
+            ]
+        );
+    }
+
+    #[test]
+    fn add_metaclass_decorated_class_is_normal() {
+        let src = "\
+@six.add_metaclass(abc.ABCMeta)
+class VolumeDriver(BaseVD):
+    @abc.abstractmethod
+    def create(self, volume):
+        pass
+";
+        let m = parse(src);
+        assert_eq!(m.classes.len(), 1);
+        let c = &m.classes[0];
+        assert_eq!(c.name, "VolumeDriver");
+        assert_eq!(c.position, Position { line: 2, column: 7 });
+        assert_eq!(c.bases, [dotted("BaseVD")]);
+        assert_eq!(method_names(c), ["create"]);
+        assert_eq!(c.methods[0].kind, MethodKind::Instance);
+    }
+
+    #[test]
+    fn method_ranges() {
+        let src = "class A:\n    @utils.synchronized('x')\n    def f(self,\n          a):\n        return a\n";
+        let m = parse(src);
+        let f = &m.classes[0].methods[0];
+        assert_eq!(f.name, "f");
+        assert_eq!(&src[f.name_range.clone()], "f");
+        assert_eq!(f.position, Position { line: 3, column: 9 });
+        assert!(src[f.def_range.clone()].starts_with("@utils.synchronized('x')\n"));
+        assert!(src[f.def_range.clone()].ends_with("return a"));
+        assert_eq!(&src[f.header_range.clone()], "def f(self,\n          a):");
+        assert_eq!(f.kind, MethodKind::Instance);
+        assert_eq!(f.signature.text, "(self, a)");
+    }
+
+    #[test]
+    fn async_method_header_starts_at_async() {
+        let src = "class A:\n    async def f(self) -> int:\n        pass\n";
+        let m = parse(src);
+        let f = &m.classes[0].methods[0];
+        assert_eq!(&src[f.header_range.clone()], "async def f(self) -> int:");
+        assert_eq!(&src[f.def_range.clone()], "async def f(self) -> int:\n        pass");
+    }
+
+    #[test]
+    fn methods_in_if_and_try_blocks_of_class_body() {
+        let src = "\
+class A(object):
+    def a(self): pass
+    if six.PY2:
+        def b(self): pass
+    else:
+        @property
+        def c(self): pass
+    try:
+        def d(self): pass
+    except Exception:
+        def e(self): pass
+    finally:
+        def f(self): pass
+    def g(self):
+        def not_a_method(): pass
+        return not_a_method
+";
+        let m = parse(src);
+        assert_eq!(method_names(&m.classes[0]), ["a", "b", "c", "d", "e", "f", "g"]);
+        assert_eq!(m.classes[0].methods[2].kind, MethodKind::Property);
+    }
+
+    #[test]
+    fn method_kinds_from_decorators() {
+        let src = "\
+class A(object):
+    @staticmethod
+    def s(x): pass
+    @classmethod
+    def c(cls): pass
+    @property
+    def p(self): pass
+    @p.setter
+    def p(self, v): pass
+    @p.getter
+    def p2(self): pass
+    @p.deleter
+    def p3(self): pass
+    @abc.abstractproperty
+    def ap(self): pass
+    @abstractproperty
+    def ap2(self): pass
+    @abc.abstractmethod
+    def am(self): pass
+    @utils.synchronized('lock')
+    def sync(self): pass
+    @abc.abstractmethod
+    @staticmethod
+    def abs_static(): pass
+    def plain(self): pass
+";
+        let m = parse(src);
+        let kinds: Vec<(&str, MethodKind)> = m.classes[0].methods.iter().map(|f| (f.name.as_str(), f.kind)).collect();
+        assert_eq!(
+            kinds,
+            [
+                ("s", MethodKind::Static),
+                ("c", MethodKind::Class),
+                ("p", MethodKind::Property),
+                ("p", MethodKind::Property),
+                ("p2", MethodKind::Property),
+                ("p3", MethodKind::Property),
+                ("ap", MethodKind::Property),
+                ("ap2", MethodKind::Property),
+                ("am", MethodKind::Instance),
+                ("sync", MethodKind::Instance),
+                ("abs_static", MethodKind::Static),
+                ("plain", MethodKind::Instance),
+            ]
+        );
+    }
+
+    #[test]
+    fn signature_plain_and_defaults() {
+        let (params, text) = sig_of("def f(self, context, volume, properties, remote=False):");
+        use ParamKind::*;
+        assert_eq!(
+            params,
+            [
+                param("self", PositionalOrKeyword, false),
+                param("context", PositionalOrKeyword, false),
+                param("volume", PositionalOrKeyword, false),
+                param("properties", PositionalOrKeyword, false),
+                param("remote", PositionalOrKeyword, true),
+            ]
+        );
+        assert_eq!(text, "(self, context, volume, properties, remote=False)");
+    }
+
+    #[test]
+    fn signature_text_collapses_multiline_and_comments() {
+        let (_, text) = sig_of("def f( self,\n            a,   # the a\n            b=1 ):");
+        assert_eq!(text, "(self, a, b=1)");
+    }
+
+    #[test]
+    fn signature_splats() {
+        let (params, text) = sig_of("def f(self, *args, **kwargs):");
+        use ParamKind::*;
+        assert_eq!(
+            params,
+            [
+                param("self", PositionalOrKeyword, false),
+                param("args", VarPositional, false),
+                param("kwargs", VarKeyword, false),
+            ]
+        );
+        assert_eq!(text, "(self, *args, **kwargs)");
+    }
+
+    #[test]
+    fn signature_keyword_only_after_star_and_after_varargs() {
+        use ParamKind::*;
+        let (params, _) = sig_of("def f(self, a, *, b, c=2, **kw):");
+        assert_eq!(
+            params,
+            [
+                param("self", PositionalOrKeyword, false),
+                param("a", PositionalOrKeyword, false),
+                param("b", KeywordOnly, false),
+                param("c", KeywordOnly, true),
+                param("kw", VarKeyword, false),
+            ]
+        );
+        let (params, _) = sig_of("def f(self, *args, flag=False):");
+        assert_eq!(
+            params,
+            [
+                param("self", PositionalOrKeyword, false),
+                param("args", VarPositional, false),
+                param("flag", KeywordOnly, true),
+            ]
+        );
+    }
+
+    #[test]
+    fn signature_positional_only() {
+        use ParamKind::*;
+        let (params, text) = sig_of("def f(self, a, b=1, /, c=2, *, d):");
+        assert_eq!(
+            params,
+            [
+                param("self", PositionalOnly, false),
+                param("a", PositionalOnly, false),
+                param("b", PositionalOnly, true),
+                param("c", PositionalOrKeyword, true),
+                param("d", KeywordOnly, false),
+            ]
+        );
+        assert_eq!(text, "(self, a, b=1, /, c=2, *, d)");
+    }
+
+    #[test]
+    fn signature_typed_params() {
+        use ParamKind::*;
+        let (params, _) = sig_of("def f(self, a: int, b: str = 'x', *args: int, k: bool, **kw: Any) -> None:");
+        assert_eq!(
+            params,
+            [
+                param("self", PositionalOrKeyword, false),
+                param("a", PositionalOrKeyword, false),
+                param("b", PositionalOrKeyword, true),
+                param("args", VarPositional, false),
+                param("k", KeywordOnly, false),
+                param("kw", VarKeyword, false),
+            ]
+        );
+    }
+
+    #[test]
+    fn signature_python2_tuple_params() {
+        use ParamKind::*;
+        let (params, text) = sig_of("def f(self, (a, b), c, ((d,e), f)=(1, 2)):");
+        assert_eq!(
+            params,
+            [
+                param("self", PositionalOrKeyword, false),
+                param("(a, b)", PositionalOnly, false),
+                param("c", PositionalOrKeyword, false),
+                param("((d,e), f)", PositionalOnly, true),
+            ]
+        );
+        assert_eq!(text, "(self, (a, b), c, ((d,e), f)=(1, 2))");
+    }
+
+    #[test]
+    fn aliases_in_class_body() {
+        let src = "\
+class A(object):
+    def get(self): pass
+    fetch = get
+    if PY2:
+        next = __next__
+    try:
+        old = new
+    except NameError:
+        pass
+    number = 3
+    call = other.method
+    typed: Callable = get
+    def m(self):
+        local = get
+";
+        let m = parse(src);
+        let got: Vec<(&str, &str)> = m.classes[0]
+            .aliases
+            .iter()
+            .map(|a| (a.name.as_str(), a.target.as_str()))
+            .collect();
+        assert_eq!(got, [("fetch", "get"), ("next", "__next__"), ("old", "new")]);
+        let a = &m.classes[0].aliases[0];
+        assert_eq!(&src[a.name_range.clone()], "fetch");
+        assert_eq!(&src[a.target_range.clone()], "get");
+        assert_eq!(a.position, Position { line: 3, column: 5 });
+    }
+
+    #[test]
+    fn module_level_assignments_are_not_aliases() {
+        let m = parse("x = y\nclass A:\n    pass\n");
+        assert!(m.classes[0].aliases.is_empty());
+    }
+
+    #[test]
+    fn python2_statements_do_not_hide_following_methods() {
+        let src = "\
+class Legacy(object):
+    def first(self):
+        print \"hello\", self.name
+        print >>sys.stderr, 'warn'
+        try:
+            os.chmod(path, 0755)
+        except OSError, e:
+            print e
+        s = ur'raw'
+        t = `self.x`
+        exec \"code\" in ns
+        raise ValueError, \"bad\"
+    def second(self):
+        return 1
+";
+        let m = parse(src);
+        assert!(m.parse_errors.is_empty());
+        assert_eq!(m.classes.len(), 1);
+        assert_eq!(method_names(&m.classes[0]), ["first", "second"]);
+        assert_eq!(m.classes[0].methods[1].position, Position { line: 13, column: 9 });
+    }
+}

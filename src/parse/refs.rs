@@ -1,0 +1,817 @@
+//! References to methods: every `x.attr` attribute expression whose left
+//! side we can name (the method's own instance parameter, `super(...)`, or a
+//! dotted name), and the string literals that name a method in
+//! `mock.patch.object(C, 'm')`, `mock.patch('pkg.C.m')` and
+//! `getattr/hasattr/setattr(x, 'm')`.
+//!
+//! This is one pre-order walk of the whole tree rather than a query, because
+//! each reference needs its lexical context: which method's body it is in,
+//! and whether a nested function or lambda has rebound that method's `self`
+//! name. The walk keeps that context for each ancestor of the current node.
+
+use tree_sitter::Node;
+
+use super::classes::MethodMap;
+use super::{bytes, dotted, position, text};
+use crate::syntax::{ArgShape, AttrRef, MethodScope, Receiver, StringContext, StringRef};
+
+/// The lexical context of a node: the method whose body holds it.
+struct Context {
+    scope: MethodScope,
+    /// The name standing for the instance, None when there is none (static
+    /// method) or it was shadowed by a nested function's parameter.
+    self_name: Option<String>,
+}
+
+/// What the walk remembers about each ancestor of the cursor's node.
+struct Parent<'t> {
+    node: Node<'t>,
+    /// Index into the walk's context list; None outside any method.
+    context: Option<usize>,
+    /// The context of the child in the `body` field, when this node (a
+    /// method, or a nested function rebinding `self`) opens a new one.
+    body_context: Option<usize>,
+}
+
+/// Attribute and string references of the whole tree, in source order.
+pub(crate) fn collect(root: Node, source: &[u8], methods: &MethodMap) -> (Vec<AttrRef>, Vec<StringRef>) {
+    let mut contexts: Vec<Context> = Vec::new();
+    let mut attr_refs = Vec::new();
+    let mut string_refs = Vec::new();
+    // A tree cursor rather than a stack of nodes: it visits without
+    // allocating per node, and its field names tell which child is a
+    // function's `body` or a call's `function`.
+    let mut cursor = root.walk();
+    let mut parents: Vec<Parent> = Vec::new();
+    loop {
+        let node = cursor.node();
+        let field = cursor.field_name();
+        let (context, callee_of) = match parents.last() {
+            None => (None, None),
+            Some(parent) => {
+                let context = match (field, parent.body_context) {
+                    (Some("body"), Some(body)) => Some(body),
+                    _ => parent.context,
+                };
+                let callee_of = (field == Some("function") && parent.node.kind() == "call").then_some(parent.node);
+                (context, callee_of)
+            }
+        };
+        let current = context.and_then(|i| contexts.get(i));
+        match node.kind() {
+            "attribute" => {
+                if let Some(r) = attr_ref(node, callee_of, source, current) {
+                    attr_refs.push(r);
+                }
+            }
+            "call" => string_ref(node, source, current, &mut string_refs),
+            _ => {}
+        }
+
+        if cursor.goto_first_child() {
+            let body_context = match node.kind() {
+                "function_definition" | "lambda" => body_context(node, context, methods, source, &mut contexts),
+                _ => None,
+            };
+            parents.push(Parent {
+                node,
+                context,
+                body_context,
+            });
+            continue;
+        }
+        // No children: move to the next sibling, climbing as needed.
+        loop {
+            if cursor.goto_next_sibling() {
+                break;
+            }
+            if !cursor.goto_parent() {
+                attr_refs.sort_by_key(|r| r.attr_range.start);
+                string_refs.sort_by_key(|r| r.value_range.start);
+                return (attr_refs, string_refs);
+            }
+            parents.pop();
+        }
+    }
+}
+
+/// The context of a function's or lambda's body: a method's own context; for
+/// a nested function whose parameters rebind the enclosing method's `self`
+/// name, the method's scope without that name; otherwise (None) the
+/// enclosing context.
+fn body_context(
+    function: Node,
+    context: Option<usize>,
+    methods: &MethodMap,
+    source: &[u8],
+    contexts: &mut Vec<Context>,
+) -> Option<usize> {
+    if let Some(info) = methods.get(&function.id()) {
+        contexts.push(Context {
+            scope: info.scope,
+            self_name: info.self_name.clone(),
+        });
+        return Some(contexts.len() - 1);
+    }
+    let current = contexts.get(context?)?;
+    let name = current.self_name.as_deref()?;
+    let params = function.child_by_field_name("parameters")?;
+    if !binds(params, name, source) {
+        return None;
+    }
+    let scope = current.scope;
+    contexts.push(Context { scope, self_name: None });
+    Some(contexts.len() - 1)
+}
+
+/// Whether a parameter list binds `name` (plain, defaulted, typed, splat or
+/// inside a Python 2 tuple parameter). Defaults and annotations are skipped:
+/// they are evaluated outside the function.
+fn binds(params: Node, name: &str, source: &[u8]) -> bool {
+    let mut stack = vec![params];
+    while let Some(node) = stack.pop() {
+        match node.kind() {
+            "identifier" => {
+                if bytes(source, node.byte_range()) == name.as_bytes() {
+                    return true;
+                }
+            }
+            "default_parameter" | "typed_default_parameter" => {
+                stack.extend(node.child_by_field_name("name"));
+            }
+            _ => {
+                let mut cursor = node.walk();
+                // Annotations (`x: int`) are `type` nodes: not bindings.
+                stack.extend(node.named_children(&mut cursor).filter(|c| c.kind() != "type"));
+            }
+        }
+    }
+    false
+}
+
+/// What stands left of a dot, when we can name it.
+fn classify(object: Node, source: &[u8], context: Option<&Context>) -> Option<Receiver> {
+    let self_name = context.and_then(|c| c.self_name.as_deref());
+    match object.kind() {
+        "identifier" => {
+            let name = text(object, source);
+            if self_name == Some(name.as_str()) {
+                Some(Receiver::SelfParam)
+            } else {
+                Some(Receiver::Dotted(name))
+            }
+        }
+        "attribute" => {
+            let chain = dotted(object, source)?;
+            // `self.x.y`: the receiver is an instance attribute, not a name.
+            let root = chain.split('.').next().unwrap_or("");
+            if self_name == Some(root) {
+                return None;
+            }
+            Some(Receiver::Dotted(chain))
+        }
+        "call" => {
+            let function = object.child_by_field_name("function")?;
+            if function.kind() != "identifier" || bytes(source, function.byte_range()) != b"super" {
+                return None;
+            }
+            let args = object.child_by_field_name("arguments")?;
+            let first = positional_args(args).into_iter().next();
+            Some(Receiver::Super {
+                class: first.map(|a| dotted(a, source).unwrap_or_else(|| text(a, source))),
+            })
+        }
+        _ => None,
+    }
+}
+
+fn attr_ref(node: Node, callee_of: Option<Node>, source: &[u8], context: Option<&Context>) -> Option<AttrRef> {
+    let attr = node.child_by_field_name("attribute")?;
+    if attr.kind() != "identifier" || attr.is_missing() || attr.byte_range().is_empty() {
+        return None;
+    }
+    let receiver = classify(node.child_by_field_name("object")?, source, context)?;
+    let call = callee_of.map(|call| {
+        call.child_by_field_name("arguments")
+            .map(|args| arg_shape(args, source))
+            .unwrap_or_default()
+    });
+    Some(AttrRef {
+        receiver,
+        attr: text(attr, source),
+        attr_range: attr.byte_range(),
+        position: position(attr),
+        call,
+        expr_range: callee_of.unwrap_or(node).byte_range(),
+        scope: context.map(|c| c.scope),
+    })
+}
+
+/// The shape of a call's arguments (`argument_list` or a bare generator).
+fn arg_shape(args: Node, source: &[u8]) -> ArgShape {
+    let mut shape = ArgShape::default();
+    if args.kind() == "generator_expression" {
+        // `f(x for x in y)`: one positional argument.
+        shape.positional = 1;
+        return shape;
+    }
+    let mut cursor = args.walk();
+    for arg in args.named_children(&mut cursor) {
+        match arg.kind() {
+            "comment" | "ERROR" => {}
+            "keyword_argument" => {
+                if let Some(name) = arg.child_by_field_name("name") {
+                    shape.keywords.push(text(name, source));
+                }
+            }
+            "list_splat" | "parenthesized_list_splat" => shape.star = true,
+            "dictionary_splat" => shape.double_star = true,
+            _ => shape.positional += 1,
+        }
+    }
+    shape
+}
+
+/// Positional arguments up to (not including) the first `*args`, after
+/// which positions are unknown.
+fn positional_args(args: Node) -> Vec<Node> {
+    if args.kind() == "generator_expression" {
+        return vec![args];
+    }
+    let mut out = Vec::new();
+    let mut cursor = args.walk();
+    for arg in args.named_children(&mut cursor) {
+        match arg.kind() {
+            "comment" | "ERROR" | "keyword_argument" | "dictionary_splat" => {}
+            "list_splat" | "parenthesized_list_splat" => break,
+            _ => out.push(arg),
+        }
+    }
+    out
+}
+
+/// Records the method-naming string of a `patch.object`, `patch` or
+/// `getattr`-family call.
+fn string_ref(call: Node, source: &[u8], context: Option<&Context>, out: &mut Vec<StringRef>) {
+    let (Some(function), Some(args)) = (
+        call.child_by_field_name("function"),
+        call.child_by_field_name("arguments"),
+    ) else {
+        return;
+    };
+    let Some(name) = dotted(function, source) else {
+        return;
+    };
+    let positional = positional_args(args);
+    let mut segments = name.rsplit('.');
+    let last = segments.next().unwrap_or("");
+    let before_last = segments.next();
+    let (literal, context_kind) = match (last, before_last) {
+        ("object", Some("patch")) => {
+            let (Some(target), Some(literal)) = (positional.first(), positional.get(1)) else {
+                return;
+            };
+            (
+                *literal,
+                StringContext::PatchObject {
+                    target: text(*target, source),
+                },
+            )
+        }
+        ("patch", _) => {
+            let Some(literal) = positional.first() else {
+                return;
+            };
+            (*literal, StringContext::Patch)
+        }
+        ("getattr" | "hasattr" | "setattr", None) => {
+            let (Some(object), Some(literal)) = (positional.first(), positional.get(1)) else {
+                return;
+            };
+            let Some(receiver) = classify(*object, source, context) else {
+                return;
+            };
+            (*literal, StringContext::Getattr { receiver })
+        }
+        _ => return,
+    };
+    let Some(range) = plain_string_content(literal, source) else {
+        return;
+    };
+    out.push(StringRef {
+        context: context_kind,
+        value: String::from_utf8_lossy(bytes(source, range.clone())).into_owned(),
+        position: position_at(literal, range.start),
+        value_range: range,
+        scope: context.map(|c| c.scope),
+    });
+}
+
+/// The content range of a plain string literal: not an f-string, not a
+/// Python 2 backtick repr (which the grammar reads as a string), no escapes,
+/// not empty. Concatenated strings are a different node kind and never pass.
+fn plain_string_content(node: Node, source: &[u8]) -> Option<std::ops::Range<usize>> {
+    if node.kind() != "string" {
+        return None;
+    }
+    let mut start = None;
+    let mut end = None;
+    let mut cursor = node.walk();
+    for child in node.children(&mut cursor) {
+        match child.kind() {
+            "string_start" => start = Some(child),
+            "string_end" => end = Some(child),
+            "string_content" => {}
+            _ => return None, // interpolation, error recovery
+        }
+    }
+    let (start, end) = (start?, end?);
+    if end.is_missing() || start.is_missing() {
+        return None;
+    }
+    let opener = bytes(source, start.byte_range());
+    if opener.iter().any(|b| matches!(b, b'f' | b'F' | b'`' | b't' | b'T')) {
+        return None;
+    }
+    let range = start.end_byte()..end.start_byte();
+    let content = bytes(source, range.clone());
+    if content.is_empty() || content.contains(&b'\\') {
+        return None;
+    }
+    Some(range)
+}
+
+/// Position of a byte offset inside `node` that lies on the node's first
+/// line: a literal's content starts right after its opening quotes, which
+/// never span lines.
+fn position_at(node: Node, offset: usize) -> crate::syntax::Position {
+    let mut p = position(node);
+    let delta = offset.saturating_sub(node.start_byte());
+    p.column = p.column.saturating_add(u32::try_from(delta).unwrap_or(u32::MAX));
+    p
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::parse_module;
+    use crate::syntax::{ArgShape, AttrRef, MethodScope, Module, Position, Receiver, StringContext, StringRef};
+
+    fn parse(src: &str) -> Module {
+        parse_module(src.as_bytes())
+    }
+
+    fn dotted(s: &str) -> Receiver {
+        Receiver::Dotted(s.to_string())
+    }
+
+    fn scope(class: usize, method: usize) -> Option<MethodScope> {
+        Some(MethodScope { class, method })
+    }
+
+    /// (receiver, attr) of every reference, in order.
+    fn pairs(m: &Module) -> Vec<(Receiver, &str)> {
+        m.attr_refs
+            .iter()
+            .map(|r| (r.receiver.clone(), r.attr.as_str()))
+            .collect()
+    }
+
+    fn find<'m>(m: &'m Module, attr: &str) -> &'m AttrRef {
+        m.attr_refs
+            .iter()
+            .find(|r| r.attr == attr)
+            .unwrap_or_else(|| panic!("no reference to {attr}"))
+    }
+
+    fn shape(positional: usize, keywords: &[&str], star: bool, double_star: bool) -> ArgShape {
+        ArgShape {
+            positional,
+            keywords: keywords.iter().map(|k| k.to_string()).collect(),
+            star,
+            double_star,
+        }
+    }
+
+    fn strings(m: &Module) -> Vec<(StringContext, &str)> {
+        m.string_refs
+            .iter()
+            .map(|r| (r.context.clone(), r.value.as_str()))
+            .collect()
+    }
+
+    #[test]
+    fn self_call_with_ranges_and_scope() {
+        let src = "class A(object):\n    def f(self):\n        return self.g(1, x=2)\n";
+        let m = parse(src);
+        assert_eq!(m.attr_refs.len(), 1);
+        let r = &m.attr_refs[0];
+        assert_eq!(r.receiver, Receiver::SelfParam);
+        assert_eq!(r.attr, "g");
+        assert_eq!(&src[r.attr_range.clone()], "g");
+        assert_eq!(r.position, Position { line: 3, column: 21 });
+        assert_eq!(&src[r.expr_range.clone()], "self.g(1, x=2)");
+        assert_eq!(r.call, Some(shape(1, &["x"], false, false)));
+        assert_eq!(r.scope, scope(0, 0));
+    }
+
+    #[test]
+    fn plain_reference_is_not_a_call() {
+        let src = "class A:\n    def f(self):\n        cb = self.g\n        self.h = 1\n";
+        let m = parse(src);
+        let g = find(&m, "g");
+        assert_eq!(g.call, None);
+        assert_eq!(&src[g.expr_range.clone()], "self.g");
+        assert_eq!(find(&m, "h").receiver, Receiver::SelfParam);
+    }
+
+    #[test]
+    fn custom_first_parameter_names() {
+        let src = "\
+class A(object):
+    def f(s):
+        s.g()
+    @classmethod
+    def make(cls):
+        return cls.build()
+    @staticmethod
+    def st(self):
+        self.nope()
+";
+        let m = parse(src);
+        assert_eq!(
+            pairs(&m),
+            [
+                (Receiver::SelfParam, "g"),
+                (Receiver::SelfParam, "build"),
+                // A static method has no instance: its first parameter is a name.
+                (dotted("self"), "nope"),
+            ]
+        );
+        assert_eq!(find(&m, "g").scope, scope(0, 0));
+        assert_eq!(find(&m, "build").scope, scope(0, 1));
+        assert_eq!(find(&m, "nope").scope, scope(0, 2));
+    }
+
+    #[test]
+    fn self_outside_methods_is_a_plain_name() {
+        let m = parse("def f(self):\n    self.g()\nself.h\n");
+        assert_eq!(pairs(&m), [(dotted("self"), "g"), (dotted("self"), "h")]);
+        assert!(m.attr_refs.iter().all(|r| r.scope.is_none()));
+    }
+
+    #[test]
+    fn nested_closures_lambdas_and_comprehensions_keep_method_scope() {
+        let src = "\
+class A(object):
+    def f(self):
+        def inner(x):
+            return self.a(x)
+        cb = lambda: self.b()
+        items = [self.c(i) for i in range(3)]
+        gen = (self.d(i) for i in items)
+        def shadow(self):
+            return self.e()
+        other = lambda self: self.g()
+        return inner
+";
+        let m = parse(src);
+        assert_eq!(
+            pairs(&m),
+            [
+                (Receiver::SelfParam, "a"),
+                (Receiver::SelfParam, "b"),
+                (Receiver::SelfParam, "c"),
+                (Receiver::SelfParam, "d"),
+                (dotted("self"), "e"),
+                (dotted("self"), "g"),
+            ]
+        );
+        assert!(m.attr_refs.iter().all(|r| r.scope == scope(0, 0)));
+    }
+
+    #[test]
+    fn nested_function_shadowing_via_default_splat_or_tuple() {
+        let src = "\
+class A:
+    def f(self):
+        def a(x, self=None): self.p()
+        def b(*self): self.q()
+        def c(x=self.r()): self.s()
+";
+        let m = parse(src);
+        assert_eq!(
+            pairs(&m),
+            [
+                (dotted("self"), "p"),
+                (dotted("self"), "q"),
+                // The default is evaluated in the method: still the instance.
+                (Receiver::SelfParam, "r"),
+                (Receiver::SelfParam, "s"),
+            ]
+        );
+    }
+
+    #[test]
+    fn methods_of_a_class_inside_a_method_have_their_own_scope() {
+        let src = "\
+class Outer:
+    def f(self):
+        class Inner:
+            def g(me):
+                me.x()
+                self.y()
+        self.z()
+";
+        let m = parse(src);
+        assert_eq!(
+            pairs(&m),
+            [
+                (Receiver::SelfParam, "x"),
+                // Outer's `self` seen from Inner.g: the name is not g's own
+                // first parameter, so it is just a name there.
+                (dotted("self"), "y"),
+                (Receiver::SelfParam, "z"),
+            ]
+        );
+        assert_eq!(find(&m, "x").scope, scope(1, 0));
+        assert_eq!(find(&m, "y").scope, scope(1, 0));
+        assert_eq!(find(&m, "z").scope, scope(0, 0));
+    }
+
+    #[test]
+    fn super_forms() {
+        let src = "\
+class B(A):
+    def f(self):
+        super(B, self).f(1)
+        super().g()
+        super(pkg.mod.B, self).h
+";
+        let m = parse(src);
+        assert_eq!(
+            pairs(&m),
+            [
+                (
+                    Receiver::Super {
+                        class: Some("B".to_string())
+                    },
+                    "f"
+                ),
+                (Receiver::Super { class: None }, "g"),
+                // The dotted class argument is itself a chain of references.
+                (dotted("pkg"), "mod"),
+                (dotted("pkg.mod"), "B"),
+                (
+                    Receiver::Super {
+                        class: Some("pkg.mod.B".to_string())
+                    },
+                    "h"
+                ),
+            ]
+        );
+        let f = find(&m, "f");
+        assert_eq!(&src[f.expr_range.clone()], "super(B, self).f(1)");
+        assert_eq!(f.call, Some(shape(1, &[], false, false)));
+    }
+
+    #[test]
+    fn dotted_receivers_record_every_level() {
+        let src = "x = scaleio.ScaleIODriver.create(1)\nScaleIODriver.f\n";
+        let m = parse(src);
+        assert_eq!(
+            pairs(&m),
+            [
+                (dotted("scaleio"), "ScaleIODriver"),
+                (dotted("scaleio.ScaleIODriver"), "create"),
+                (dotted("ScaleIODriver"), "f"),
+            ]
+        );
+        assert_eq!(m.attr_refs[0].call, None);
+        assert_eq!(m.attr_refs[1].call, Some(shape(1, &[], false, false)));
+        assert_eq!(
+            &src[m.attr_refs[1].expr_range.clone()],
+            "scaleio.ScaleIODriver.create(1)"
+        );
+    }
+
+    #[test]
+    fn unknown_receivers_are_skipped_but_inner_self_is_kept() {
+        let src = "\
+class A:
+    def f(self):
+        self.client.call()
+        get().x
+        items[0].y
+        'a'.join(z)
+";
+        let m = parse(src);
+        assert_eq!(pairs(&m), [(Receiver::SelfParam, "client")]);
+    }
+
+    #[test]
+    fn argument_shapes() {
+        let src = "\
+class A:
+    def f(self, args, kw):
+        self.a()
+        self.b(1, 2, k=3, j=4)
+        self.c(*args)
+        self.d(1, **kw)
+        self.e(x for x in args)
+        self.g(1, *args, k=2, **kw)
+";
+        let m = parse(src);
+        assert_eq!(find(&m, "a").call, Some(shape(0, &[], false, false)));
+        assert_eq!(find(&m, "b").call, Some(shape(2, &["k", "j"], false, false)));
+        assert_eq!(find(&m, "c").call, Some(shape(0, &[], true, false)));
+        assert_eq!(find(&m, "d").call, Some(shape(1, &[], false, true)));
+        assert_eq!(find(&m, "e").call, Some(shape(1, &[], false, false)));
+        assert_eq!(find(&m, "g").call, Some(shape(1, &["k"], true, true)));
+    }
+
+    #[test]
+    fn calls_nested_in_arguments_finally_decorators_and_defaults() {
+        let src = "\
+class A(object):
+    @decorators.retry(self_check=utils.check())
+    def f(self, v, ip, cb=helpers.default()):
+        try:
+            self.a(self._attach_volume(v, ip))
+        finally:
+            self._detach(v)
+        return [lambda: self.cleanup()]
+";
+        let m = parse(src);
+        assert_eq!(
+            pairs(&m),
+            [
+                (dotted("decorators"), "retry"),
+                (dotted("utils"), "check"),
+                (dotted("helpers"), "default"),
+                (Receiver::SelfParam, "a"),
+                (Receiver::SelfParam, "_attach_volume"),
+                (Receiver::SelfParam, "_detach"),
+                (Receiver::SelfParam, "cleanup"),
+            ]
+        );
+        // Decorators and defaults are evaluated outside the method body.
+        assert_eq!(find(&m, "retry").scope, None);
+        assert_eq!(find(&m, "default").scope, None);
+        assert_eq!(find(&m, "_detach").scope, scope(0, 0));
+        assert_eq!(find(&m, "_attach_volume").call, Some(shape(2, &[], false, false)));
+    }
+
+    #[test]
+    fn python2_constructs_keep_references() {
+        let src = "\
+class A(object):
+    def f(self):
+        print self.a(), self.b
+        print >>sys.stderr, self.c()
+        try:
+            self.d()
+        except ValueError, e:
+            e.message
+    def g(self):
+        self.h()
+";
+        let m = parse(src);
+        assert!(m.parse_errors.is_empty());
+        assert_eq!(
+            pairs(&m),
+            [
+                (Receiver::SelfParam, "a"),
+                (Receiver::SelfParam, "b"),
+                (dotted("sys"), "stderr"),
+                (Receiver::SelfParam, "c"),
+                (Receiver::SelfParam, "d"),
+                (dotted("e"), "message"),
+                (Receiver::SelfParam, "h"),
+            ]
+        );
+        assert_eq!(find(&m, "h").scope, scope(0, 1));
+    }
+
+    #[test]
+    fn patch_object_strings() {
+        let src = "\
+class T(test.TestCase):
+    @mock.patch.object(driver.ScaleIODriver, '_get_client')
+    def test_a(self):
+        with patch.object(self.driver, \"create\", return_value=1):
+            pass
+";
+        let m = parse(src);
+        assert_eq!(
+            strings(&m),
+            [
+                (
+                    StringContext::PatchObject {
+                        target: "driver.ScaleIODriver".to_string()
+                    },
+                    "_get_client"
+                ),
+                (
+                    StringContext::PatchObject {
+                        target: "self.driver".to_string()
+                    },
+                    "create"
+                ),
+            ]
+        );
+        let first: &StringRef = &m.string_refs[0];
+        assert_eq!(&src[first.value_range.clone()], "_get_client");
+        assert_eq!(first.position, Position { line: 2, column: 47 });
+        assert_eq!(first.scope, None);
+        assert_eq!(m.string_refs[1].scope, scope(0, 0));
+    }
+
+    #[test]
+    fn patch_strings_with_prefixes_and_triple_quotes() {
+        let src = "\
+@mock.patch('cinder.volume.driver.VolumeDriver.create')
+def test(): pass
+patch(u'a.b.C.m')
+x.patch(r'''a.C.n''')
+mock.patch(\"\"\"a.C.o\"\"\", new=1)
+";
+        let m = parse(src);
+        assert_eq!(
+            strings(&m),
+            [
+                (StringContext::Patch, "cinder.volume.driver.VolumeDriver.create"),
+                (StringContext::Patch, "a.b.C.m"),
+                (StringContext::Patch, "a.C.n"),
+                (StringContext::Patch, "a.C.o"),
+            ]
+        );
+        let triple = &m.string_refs[2];
+        assert_eq!(&src[triple.value_range.clone()], "a.C.n");
+        assert_eq!(triple.position, Position { line: 4, column: 13 });
+    }
+
+    #[test]
+    fn getattr_family_strings() {
+        let src = "\
+class A(object):
+    def f(self):
+        getattr(self, 'm')()
+        hasattr(super(A, self), 'n')
+        setattr(mod.Cls, 'o', None)
+        getattr(self.x, 'skipped')
+        getattr(obj(), 'skipped2')
+        getattr(self, name)
+";
+        let m = parse(src);
+        assert_eq!(
+            strings(&m),
+            [
+                (
+                    StringContext::Getattr {
+                        receiver: Receiver::SelfParam
+                    },
+                    "m"
+                ),
+                (
+                    StringContext::Getattr {
+                        receiver: Receiver::Super {
+                            class: Some("A".to_string())
+                        }
+                    },
+                    "n"
+                ),
+                (
+                    StringContext::Getattr {
+                        receiver: dotted("mod.Cls")
+                    },
+                    "o"
+                ),
+            ]
+        );
+        assert!(m.string_refs.iter().all(|r| r.scope == scope(0, 0)));
+    }
+
+    #[test]
+    fn non_plain_strings_are_skipped() {
+        let src = "\
+patch(f'a.{b}.c')
+patch('a.b' '.c')
+patch('a\\\\nb')
+patch('')
+patch(`x`)
+patch(name)
+mock.patch.multiple('a.b', m=1)
+patch.object(C)
+getattr(*args)
+";
+        let m = parse(src);
+        // `patch.multiple` ends in `multiple`, not `patch`: not a Patch.
+        assert_eq!(strings(&m), []);
+    }
+
+    #[test]
+    fn positions_after_star_args_are_unknown() {
+        let m = parse("patch.object(*args, 'm')\ngetattr(x, *rest)\n");
+        assert!(m.string_refs.is_empty());
+    }
+}

@@ -1,0 +1,471 @@
+//! The scope-aware rename: turns recipe rules (`class C: m -> n`) into
+//! byte-range edits over the original files, touching only references that
+//! reach C's method at run time.
+//!
+//! The algorithm, for one rule and every class K the rule's class names:
+//! 1. K has no `m`: if it has `n`, the rule is already applied; otherwise it is
+//!    not applicable. If `m` is in no conflict (e.g. an override with the
+//!    base signature that calls `super()`), it is not applicable either:
+//!    renaming it would silently stop the base from calling it.
+//! 2. Refuse when `n` already names something in K's MRO or in any subclass.
+//! 3. The family F is K and every class below it. Overrides of `m` in F are
+//!    renamed too, unless one has the base-side signature (ambiguous: refuse).
+//! 4. In methods of F: `self.m` / `cls.m` references (called or not) that reach
+//!    a renamed method through the class's MRO; `super(S, self).m` and
+//!    `super().m` in subclasses that reach one; `getattr(self, 'm')`.
+//!    A call whose arguments bind only to the overridden base method was meant
+//!    for the base: it is left alone and reported.
+//! 5. Anywhere: `C.m` / `module.C.m` where the dotted name resolves to a class
+//!    of F, `mock.patch.object(C, 'm')` and `mock.patch('pkg.mod.C.m')`.
+//! 6. Class-level aliases `alias = m` in F.
+//!
+//! Nothing else changes: `m` in base classes and unrelated classes, and the
+//! calls in base bodies (they will reach the base method again).
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use thiserror::Error;
+
+use crate::analyze::{Analysis, ConflictKind, shape};
+use crate::binding::{Callee, check_call};
+use crate::edit::Edit;
+use crate::model::{ClassId, FileId, Member, MethodId, Project, Resolved};
+use crate::recipe::{Recipe, RenameRule};
+use crate::syntax::{MethodKind, Receiver, StringContext};
+
+#[derive(Debug, Error)]
+pub enum RenameError {
+    #[error(
+        "cannot rename {class}.{method} to {to}: `{to}` already exists in {holder} ({path}:{line}); choose another name in the recipe"
+    )]
+    NameTaken { class: String, method: String, to: String, holder: String, path: String, line: u32 },
+    #[error(
+        "cannot rename {class}.{method}: the override {other} ({path}:{line}) has the base-side signature, so it is unclear whether it overrides the base method or the helper; rename it by hand or add a rule for it"
+    )]
+    Ambiguous { class: String, method: String, other: String, path: String, line: u32 },
+    #[error(
+        "cannot rename {class}.{method}: {path}:{line}:{column} needs an edit inside a region the parser could not read; fix the syntax error first"
+    )]
+    UnparsedRegion { class: String, method: String, path: String, line: u32, column: u32 },
+}
+
+/// What happened to one rule in one tree.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RuleStatus {
+    Applied,
+    AlreadyApplied,
+    NotApplicable(String),
+}
+
+#[derive(Debug, Clone)]
+pub struct RuleOutcome {
+    pub recipe: String,
+    pub rule: RenameRule,
+    /// The class the outcome is about (qualname), when one was found.
+    pub class: Option<String>,
+    pub status: RuleStatus,
+}
+
+/// A call in C's family that was left for the base method, and why.
+#[derive(Debug, Clone)]
+pub struct LeftCall {
+    pub path: String,
+    pub line: u32,
+    pub text: String,
+    pub reason: String,
+}
+
+#[derive(Debug, Default)]
+pub struct RenamePlan {
+    pub outcomes: Vec<RuleOutcome>,
+    pub edits: BTreeMap<FileId, Vec<Edit>>,
+    /// Definitions renamed (`def m` in K and in family overrides).
+    pub renamed_defs: Vec<String>,
+    /// References updated (calls, callbacks, super, dotted, strings, aliases).
+    pub references_updated: usize,
+    pub left_for_base: Vec<LeftCall>,
+    /// The methods renamed, by their old qualname, with their new name.
+    pub renames: Vec<(String, String)>,
+}
+
+impl RenamePlan {
+    pub fn is_empty(&self) -> bool {
+        self.edits.values().all(Vec::is_empty)
+    }
+}
+
+/// Plans every rule of every recipe against the project.
+pub fn plan(project: &Project, analysis: &Analysis, recipes: &[Recipe]) -> Result<RenamePlan, RenameError> {
+    let mut plan = RenamePlan::default();
+    for recipe in recipes {
+        for rule in &recipe.renames {
+            plan_rule(project, analysis, &recipe.id, rule, &mut plan)?;
+        }
+    }
+    for edits in plan.edits.values_mut() {
+        edits.sort_by_key(|e| e.range.start);
+        edits.dedup_by(|a, b| a.range == b.range && a.replacement == b.replacement);
+    }
+    Ok(plan)
+}
+
+/// Classes a rule's `class` names: a simple name matches every class of that
+/// name; a dotted name matches the qualname (or its tail).
+pub fn matching_classes(project: &Project, spec: &str) -> Vec<ClassId> {
+    project
+        .class_ids()
+        .filter(|&id| {
+            if spec.contains('.') {
+                let q = &project.class(id).qualname;
+                q == spec || q.ends_with(&format!(".{spec}"))
+            } else {
+                project.class_def(id).name == spec
+            }
+        })
+        .collect()
+}
+
+fn plan_rule(
+    project: &Project,
+    analysis: &Analysis,
+    recipe: &str,
+    rule: &RenameRule,
+    plan: &mut RenamePlan,
+) -> Result<(), RenameError> {
+    let outcome = |class: Option<String>, status| RuleOutcome {
+        recipe: recipe.to_string(),
+        rule: rule.clone(),
+        class,
+        status,
+    };
+    let classes = matching_classes(project, &rule.class);
+    if classes.is_empty() {
+        plan.outcomes.push(outcome(None, RuleStatus::NotApplicable(format!("no class {} in the tree", rule.class))));
+        return Ok(());
+    }
+    for k in classes {
+        let qualname = project.class(k).qualname.clone();
+        let Some(Member::Method(target)) = project.own_member(k, &rule.method) else {
+            let status = if project.own_member(k, &rule.to).is_some() {
+                RuleStatus::AlreadyApplied
+            } else {
+                RuleStatus::NotApplicable(format!("{qualname} has no method {}", rule.method))
+            };
+            plan.outcomes.push(outcome(Some(qualname), status));
+            continue;
+        };
+        let Some(conflict) = analysis.conflicts.iter().find(|c| c.override_method == target) else {
+            plan.outcomes.push(outcome(
+                Some(qualname.clone()),
+                RuleStatus::NotApplicable(format!(
+                    "{qualname}.{} is in no conflict: no inherited call breaks on it, and renaming it could stop a base class from calling it",
+                    rule.method
+                )),
+            ));
+            continue;
+        };
+        let base = conflict.overridden;
+        let family = project.family_below(k);
+        check_new_name(project, k, &family, rule)?;
+        let renamed = family_overrides(project, k, target, base, &family, rule)?;
+        let mut edits: Vec<(FileId, Edit, bool)> = Vec::new();
+        for m in &renamed {
+            let def = project.method(*m);
+            edits.push((project.class(m.class).file, edit(def.name_range.clone(), &rule.to), true));
+            plan.renamed_defs.push(project.method_qualname(*m));
+            plan.renames.push((project.method_qualname(*m), rule.to.clone()));
+        }
+        collect_references(project, &family, &renamed, base, rule, &mut edits, &mut plan.left_for_base);
+        for (file, e, is_def) in edits {
+            if let Some(err) = project.file(file).syntax.parse_errors.iter().find(|p| ranges_touch(&p.range, &e.range)) {
+                return Err(RenameError::UnparsedRegion {
+                    class: qualname,
+                    method: rule.method.clone(),
+                    path: project.file(file).rel_path.clone(),
+                    line: err.position.line,
+                    column: err.position.column,
+                });
+            }
+            if !is_def {
+                plan.references_updated += 1;
+            }
+            plan.edits.entry(file).or_default().push(e);
+        }
+        plan.outcomes.push(outcome(Some(qualname), RuleStatus::Applied));
+    }
+    Ok(())
+}
+
+fn edit(range: std::ops::Range<usize>, to: &str) -> Edit {
+    Edit { range, replacement: to.to_string() }
+}
+
+fn ranges_touch(a: &std::ops::Range<usize>, b: &std::ops::Range<usize>) -> bool {
+    a.start <= b.end && b.start <= a.end
+}
+
+/// Step 2: the new name must be free in K's MRO and below K.
+fn check_new_name(project: &Project, k: ClassId, family: &[ClassId], rule: &RenameRule) -> Result<(), RenameError> {
+    let mro_classes = project.class(k).mro.iter().filter_map(|e| match e {
+        crate::model::MroEntry::Class(id) => Some(*id),
+        crate::model::MroEntry::External(_) => None,
+    });
+    for holder in mro_classes.chain(family.iter().copied()) {
+        if let Some(member) = project.own_member(holder, &rule.to) {
+            let def = project.class_def(holder);
+            let line = match member {
+                Member::Method(m) => project.method(m).position.line,
+                Member::Alias { index, .. } => def.aliases[index].position.line,
+            };
+            return Err(RenameError::NameTaken {
+                class: project.class(k).qualname.clone(),
+                method: rule.method.clone(),
+                to: rule.to.clone(),
+                holder: project.class(holder).qualname.clone(),
+                path: project.file(project.class(holder).file).rel_path.clone(),
+                line,
+            });
+        }
+    }
+    Ok(())
+}
+
+/// Step 3: K's method plus the overrides of it below K.
+fn family_overrides(
+    project: &Project,
+    k: ClassId,
+    target: MethodId,
+    base: MethodId,
+    family: &[ClassId],
+    rule: &RenameRule,
+) -> Result<Vec<MethodId>, RenameError> {
+    let helper_shape = shape(&project.method(target).signature);
+    let base_shape = shape(&project.method(base).signature);
+    let mut out = vec![target];
+    for &s in family {
+        if s == k {
+            continue;
+        }
+        let Some(Member::Method(m)) = project.own_member(s, &rule.method) else { continue };
+        let sig = shape(&project.method(m).signature);
+        if sig == base_shape && sig != helper_shape {
+            return Err(RenameError::Ambiguous {
+                class: project.class(k).qualname.clone(),
+                method: rule.method.clone(),
+                other: project.method_qualname(m),
+                path: project.file(project.class(s).file).rel_path.clone(),
+                line: project.method(m).position.line,
+            });
+        }
+        out.push(m);
+    }
+    Ok(out)
+}
+
+/// Steps 4-6: every reference that reaches a renamed method.
+fn collect_references(
+    project: &Project,
+    family: &[ClassId],
+    renamed: &[MethodId],
+    base: MethodId,
+    rule: &RenameRule,
+    edits: &mut Vec<(FileId, Edit, bool)>,
+    left: &mut Vec<LeftCall>,
+) {
+    let in_family: BTreeSet<ClassId> = family.iter().copied().collect();
+    let reaches_renamed = |mro: &[crate::model::MroEntry]| {
+        project.lookup(mro, &rule.method).and_then(Member::method).is_some_and(|m| renamed.contains(&m))
+    };
+    // Does `dotted` (as written in `file`) name a class whose `m` is renamed?
+    let dotted_hits = |file: FileId, dotted: &str| match project.resolve_dotted(file, dotted) {
+        Resolved::Class(id) => in_family.contains(&id) && reaches_renamed(&project.class(id).mro),
+        _ => false,
+    };
+    for (fi, f) in project.files.iter().enumerate() {
+        let file = FileId(fi as u32);
+        let scope_class = |scope: Option<crate::syntax::MethodScope>| scope.map(|s| project.class_id_at(file, s.class));
+        for r in f.syntax.attr_refs.iter().filter(|r| r.attr == rule.method) {
+            let hit = match &r.receiver {
+                Receiver::SelfParam => {
+                    scope_class(r.scope).is_some_and(|d| in_family.contains(&d) && reaches_renamed(&project.class(d).mro))
+                }
+                Receiver::Super { .. } => scope_class(r.scope).is_some_and(|d| {
+                    in_family.contains(&d)
+                        && project.super_start(file, d, &r.receiver).is_some_and(|s| reaches_renamed(project.mro_after(d, s)))
+                }),
+                Receiver::Dotted(text) => dotted_hits(file, text),
+            };
+            if !hit {
+                continue;
+            }
+            if let (Some(args), Some(scope)) = (&r.call, r.scope)
+                && matches!(r.receiver, Receiver::SelfParam | Receiver::Super { .. })
+                && let Some(reason) = meant_for_base(project, file, scope, renamed, base, args, &r.receiver, rule)
+            {
+                left.push(LeftCall {
+                    path: f.rel_path.clone(),
+                    line: r.position.line,
+                    text: crate::report::collapse_ws(&String::from_utf8_lossy(&f.bytes[r.expr_range.clone()])),
+                    reason,
+                });
+                continue;
+            }
+            edits.push((file, edit(r.attr_range.clone(), &rule.to), false));
+        }
+        for s in &f.syntax.string_refs {
+            let range = match &s.context {
+                StringContext::PatchObject { target } if s.value == rule.method && dotted_hits(file, target) => {
+                    s.value_range.clone()
+                }
+                StringContext::Getattr { receiver: Receiver::SelfParam } if s.value == rule.method => {
+                    match scope_class(s.scope) {
+                        Some(d) if in_family.contains(&d) && reaches_renamed(&project.class(d).mro) => s.value_range.clone(),
+                        _ => continue,
+                    }
+                }
+                StringContext::Getattr { receiver: Receiver::Dotted(text) } if s.value == rule.method && dotted_hits(file, text) => {
+                    s.value_range.clone()
+                }
+                StringContext::Patch => {
+                    let Some((owner, attr)) = s.value.rsplit_once('.') else { continue };
+                    if attr != rule.method || !patch_target_hits(project, owner, &in_family, &reaches_renamed) {
+                        continue;
+                    }
+                    s.value_range.end - attr.len()..s.value_range.end
+                }
+                _ => continue,
+            };
+            edits.push((file, edit(range, &rule.to), false));
+        }
+    }
+    for &c in family {
+        for a in project.class_def(c).aliases.iter().filter(|a| a.target == rule.method) {
+            if reaches_renamed(&project.class(c).mro) {
+                edits.push((project.class(c).file, edit(a.target_range.clone(), &rule.to), false));
+            }
+        }
+    }
+}
+
+/// `mock.patch('pkg.mod.C')`-style owner path: the longest module prefix in
+/// the tree, then the class path inside it.
+fn patch_target_hits(
+    project: &Project,
+    owner: &str,
+    in_family: &BTreeSet<ClassId>,
+    reaches_renamed: &dyn Fn(&[crate::model::MroEntry]) -> bool,
+) -> bool {
+    let parts: Vec<&str> = owner.split('.').collect();
+    for split in (1..parts.len()).rev() {
+        let module = parts[..split].join(".");
+        let Some(file) = project.module_file(&module) else { continue };
+        return match project.resolve_dotted(file, &parts[split..].join(".")) {
+            Resolved::Class(id) => in_family.contains(&id) && reaches_renamed(&project.class(id).mro),
+            _ => false,
+        };
+    }
+    false
+}
+
+/// A call in the family whose arguments bind to the overridden base method
+/// but not to the method being renamed was written for the base (a reverse
+/// conflict); after the rename it reaches the base, as intended.
+#[allow(clippy::too_many_arguments)]
+fn meant_for_base(
+    project: &Project,
+    file: FileId,
+    scope: crate::syntax::MethodScope,
+    renamed: &[MethodId],
+    base: MethodId,
+    args: &crate::syntax::ArgShape,
+    receiver: &Receiver,
+    rule: &RenameRule,
+) -> Option<String> {
+    let d = project.class_id_at(file, scope.class);
+    let caller_kind = project.class_def(d).methods[scope.method].kind;
+    let mro = match receiver {
+        Receiver::Super { .. } => project.mro_after(d, project.super_start(file, d, receiver)?),
+        _ => &project.class(d).mro,
+    };
+    let reached = project.lookup(mro, &rule.method)?.method()?;
+    if !renamed.contains(&reached) {
+        return None;
+    }
+    let binds = |m: MethodId| {
+        let def = project.method(m);
+        let implicit_first = match def.kind {
+            MethodKind::Static => false,
+            MethodKind::Instance => caller_kind != MethodKind::Class,
+            _ => true,
+        };
+        let qualname = project.method_py_qualname(m);
+        check_call(&Callee { name: &def.name, qualname: &qualname, signature: &def.signature, implicit_first }, args).is_ok()
+    };
+    (!binds(reached) && binds(base)).then(|| {
+        format!(
+            "its arguments bind only to {}{}; it was meant for the base method",
+            project.method_qualname(base),
+            project.method(base).signature.text
+        )
+    })
+}
+
+/// Rules derived from detected conflicts (`--auto`): every shadowing
+/// conflict whose override is a private helper (`_name`, not a dunder) gets
+/// `_<prefix>_<name without leading underscores>`. Public overrides are
+/// interface implementations: renaming them is not the fix.
+pub fn auto_rules(project: &Project, analysis: &Analysis, prefix: Option<&str>) -> Vec<RenameRule> {
+    let mut seen = BTreeSet::new();
+    let mut rules = Vec::new();
+    for c in &analysis.conflicts {
+        if c.kind != ConflictKind::Shadowing {
+            continue;
+        }
+        let def = project.method(c.override_method);
+        if !def.name.starts_with('_') || def.name.starts_with("__") {
+            continue;
+        }
+        let class = &project.class(c.override_method.class).qualname;
+        if !seen.insert((class.clone(), def.name.clone())) {
+            continue;
+        }
+        let p = prefix.map(str::to_string).unwrap_or_else(|| default_prefix(&project.class_def(c.override_method.class).name));
+        rules.push(RenameRule {
+            class: class.clone(),
+            method: def.name.clone(),
+            to: format!("_{}_{}", p, def.name.trim_start_matches('_')),
+        });
+    }
+    rules
+}
+
+/// The capitals of a class name without its `Driver` suffix, lower-cased:
+/// `ScaleIODriver` -> `sio`. A name without capitals uses itself.
+pub fn default_prefix(class_name: &str) -> String {
+    let stem = class_name.strip_suffix("Driver").filter(|s| !s.is_empty()).unwrap_or(class_name);
+    let caps: String = stem.chars().filter(char::is_ascii_uppercase).collect();
+    if caps.is_empty() { stem.trim_matches('_').to_ascii_lowercase() } else { caps.to_ascii_lowercase() }
+}
+
+/// Whether any conflict in the tree still involves the rule's method name
+/// on an override (used by `--strict`).
+pub fn rule_conflict_present(project: &Project, analysis: &Analysis, rule: &RenameRule) -> Option<String> {
+    analysis
+        .conflicts
+        .iter()
+        .find(|c| project.method(c.override_method).name == rule.method)
+        .map(|c| format!("{} still shadows {}", project.method_qualname(c.override_method), project.method_qualname(c.overridden)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::default_prefix;
+
+    #[test]
+    fn prefix_from_capitals_without_driver_suffix() {
+        assert_eq!(default_prefix("ScaleIODriver"), "sio");
+        assert_eq!(default_prefix("FakeISCSIDriver"), "fiscsi");
+        assert_eq!(default_prefix("Driver"), "d");
+        assert_eq!(default_prefix("thing"), "thing");
+    }
+}

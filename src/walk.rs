@@ -1,0 +1,472 @@
+//! Finding the Python files of a tree and naming their modules.
+//!
+//! The walk reads every `*.py` file under a root (or the root itself when it
+//! is a file), skipping hidden entries and build/cache directories but *not*
+//! honouring `.gitignore`: a file the user's VCS ignores is still Python the
+//! interpreter may import. Symlinks are never followed, so nothing outside
+//! the root is read. A file that cannot be read is reported and the walk goes
+//! on; only a root that cannot be read at all is an error.
+//!
+//! Module names follow Python's package rule: the directories above a file
+//! count only while they are packages (hold `__init__.py`). When that chain
+//! reaches the root and the root itself is a package (a site-packages
+//! install such as `.../site-packages/cinder`), the chain continues above
+//! the root on the real filesystem.
+
+use std::collections::HashSet;
+use std::path::{Path, PathBuf};
+
+use ignore::WalkBuilder;
+use rayon::prelude::*;
+
+/// One Python file to analyse.
+#[derive(Debug, Clone)]
+pub struct SourceInput {
+    /// Path relative to the root, `/`-separated.
+    pub rel_path: String,
+    /// Dotted module name (`cinder.volume.driver`).
+    pub module: String,
+    pub bytes: Vec<u8>,
+}
+
+/// What the walk found.
+#[derive(Debug, Default)]
+pub struct WalkResult {
+    /// Readable files, sorted by `rel_path`.
+    pub sources: Vec<SourceInput>,
+    /// Files and directories that could not be read: (rel path, reason).
+    pub unreadable: Vec<(String, String)>,
+}
+
+#[derive(thiserror::Error, Debug)]
+pub enum WalkError {
+    #[error("cannot read {}: {source}", path.display())]
+    Root {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("{} is neither a file nor a directory", path.display())]
+    NotFileOrDir { path: PathBuf },
+}
+
+/// Directory names never descended into (besides hidden ones).
+fn is_skipped_dir(name: &str) -> bool {
+    matches!(name, "__pycache__" | "build" | "dist" | "node_modules") || name.ends_with(".egg-info")
+}
+
+/// Every `*.py` file under `root` (or `root` itself if it is a file).
+pub fn collect(root: &Path) -> Result<WalkResult, WalkError> {
+    let root_error = |source| WalkError::Root {
+        path: root.to_path_buf(),
+        source,
+    };
+    let metadata = std::fs::metadata(root).map_err(root_error)?;
+    if metadata.is_file() {
+        return collect_file(root);
+    }
+    if !metadata.is_dir() {
+        return Err(WalkError::NotFileOrDir {
+            path: root.to_path_buf(),
+        });
+    }
+    // Fail early and clearly when the root directory itself is unreadable,
+    // rather than returning an empty result with one obscure entry.
+    std::fs::read_dir(root).map_err(root_error)?;
+
+    let mut files: Vec<(String, PathBuf)> = Vec::new();
+    let mut packages: HashSet<String> = HashSet::new();
+    let mut unreadable: Vec<(String, String)> = Vec::new();
+    let walker = WalkBuilder::new(root)
+        // No .gitignore/.ignore handling (and no hidden-file filter: that is
+        // done below so the rule is ours and explicit).
+        .standard_filters(false)
+        .follow_links(false)
+        .filter_entry(|entry| {
+            if entry.depth() == 0 {
+                return true;
+            }
+            let name = entry.file_name().to_string_lossy();
+            if name.starts_with('.') {
+                return false;
+            }
+            let is_dir = entry.file_type().is_some_and(|t| t.is_dir());
+            !(is_dir && is_skipped_dir(&name))
+        })
+        .build();
+    for entry in walker {
+        let entry = match entry {
+            Ok(entry) => entry,
+            Err(err) => {
+                let path = error_path(&err).map(|p| relative(root, &p)).unwrap_or_default();
+                unreadable.push((path, err.to_string()));
+                continue;
+            }
+        };
+        let Some(file_type) = entry.file_type() else {
+            continue;
+        };
+        let name = entry.file_name().to_string_lossy();
+        if !name.ends_with(".py") {
+            continue;
+        }
+        let rel = relative(root, entry.path());
+        if name == "__init__.py" {
+            // Even a symlinked `__init__.py` makes its directory a package.
+            let dir = rel.rsplit_once('/').map_or("", |(dir, _)| dir);
+            packages.insert(dir.to_string());
+        }
+        // Symlinks are not followed: a linked file may live outside root.
+        if file_type.is_file() {
+            files.push((rel, entry.into_path()));
+        }
+    }
+
+    let root_prefix = root_package_prefix(root);
+    let is_package = |dir: &str| packages.contains(dir);
+    // Reading is the slow part on big trees: do it in parallel.
+    let read: Vec<Result<SourceInput, (String, String)>> = files
+        .into_par_iter()
+        .map(|(rel_path, path)| match std::fs::read(&path) {
+            Ok(bytes) => Ok(SourceInput {
+                module: module_name(&rel_path, &is_package, &root_prefix),
+                rel_path,
+                bytes,
+            }),
+            Err(err) => Err((rel_path, err.to_string())),
+        })
+        .collect();
+    let mut sources = Vec::new();
+    for result in read {
+        match result {
+            Ok(source) => sources.push(source),
+            Err(entry) => unreadable.push(entry),
+        }
+    }
+    sources.sort_by(|a, b| a.rel_path.cmp(&b.rel_path));
+    unreadable.sort();
+    Ok(WalkResult { sources, unreadable })
+}
+
+/// A root that is a single file: its name is the relative path, and its
+/// module is named from its directory's packages.
+fn collect_file(root: &Path) -> Result<WalkResult, WalkError> {
+    let bytes = std::fs::read(root).map_err(|source| WalkError::Root {
+        path: root.to_path_buf(),
+        source,
+    })?;
+    let rel_path = root
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| root.to_string_lossy().into_owned());
+    let dir = match root.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    let dir_prefix = root_package_prefix(&dir);
+    let is_package = |rel_dir: &str| rel_dir.is_empty() && !dir_prefix.is_empty();
+    Ok(WalkResult {
+        sources: vec![SourceInput {
+            module: module_name(&rel_path, &is_package, &dir_prefix),
+            rel_path,
+            bytes,
+        }],
+        unreadable: Vec::new(),
+    })
+}
+
+/// The path an `ignore` error is about, if it names one.
+fn error_path(err: &ignore::Error) -> Option<PathBuf> {
+    match err {
+        ignore::Error::WithPath { path, .. } => Some(path.clone()),
+        ignore::Error::WithDepth { err, .. } | ignore::Error::WithLineNumber { err, .. } => error_path(err),
+        ignore::Error::Partial(errs) => errs.iter().find_map(error_path),
+        _ => None,
+    }
+}
+
+/// `path` relative to `root`, `/`-separated.
+fn relative(root: &Path, path: &Path) -> String {
+    let rel = path.strip_prefix(root).unwrap_or(path);
+    let parts: Vec<String> = rel
+        .components()
+        .map(|c| c.as_os_str().to_string_lossy().into_owned())
+        .collect();
+    parts.join("/")
+}
+
+/// Module name for a '/'-separated path relative to a root, given which
+/// directories (relative, "" = root) are packages (contain __init__.py) and
+/// the dotted package prefix of the root itself ("" when root is not a
+/// package).
+pub fn module_name(rel_path: &str, is_package_dir: &dyn Fn(&str) -> bool, root_prefix: &str) -> String {
+    let mut parts: Vec<&str> = rel_path.split('/').filter(|p| !p.is_empty()).collect();
+    let Some(file) = parts.pop() else {
+        return String::new();
+    };
+    let stem = file.strip_suffix(".py").unwrap_or(file);
+
+    // Climb from the file's directory while directories are packages.
+    let mut chain: Vec<&str> = Vec::new();
+    let mut depth = parts.len();
+    loop {
+        let dir = parts[..depth].join("/");
+        if !is_package_dir(&dir) {
+            break;
+        }
+        if depth == 0 {
+            // The root is a package: its own dotted name goes first.
+            if !root_prefix.is_empty() {
+                chain.push(root_prefix);
+            }
+            break;
+        }
+        chain.push(parts[depth - 1]);
+        depth -= 1;
+    }
+    chain.reverse();
+    // `pkg/__init__.py` is the package itself.
+    if stem != "__init__" || chain.is_empty() {
+        chain.push(stem);
+    }
+    chain.join(".")
+}
+
+/// The dotted package name of `root` itself: its name and those of the
+/// package directories above it, or "" when root is not a package.
+pub fn root_package_prefix(root: &Path) -> String {
+    // Canonical, so that `.` or `pkg/..` have real names to climb through.
+    let mut dir = std::fs::canonicalize(root).unwrap_or_else(|_| root.to_path_buf());
+    let mut names = Vec::new();
+    while dir.join("__init__.py").is_file() {
+        let Some(name) = dir.file_name() else {
+            break;
+        };
+        names.push(name.to_string_lossy().into_owned());
+        if !dir.pop() {
+            break;
+        }
+    }
+    names.reverse();
+    names.join(".")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::fs;
+
+    fn touch(root: &Path, rel: &str) {
+        let path = root.join(rel);
+        fs::create_dir_all(path.parent().unwrap()).unwrap();
+        fs::write(path, format!("# {rel}\n")).unwrap();
+    }
+
+    fn listing(result: &WalkResult) -> Vec<(&str, &str)> {
+        result
+            .sources
+            .iter()
+            .map(|s| (s.rel_path.as_str(), s.module.as_str()))
+            .collect()
+    }
+
+    #[test]
+    fn checkout_layout() {
+        let tmp = tempfile::tempdir().unwrap();
+        let root = tmp.path().join("cinder-repo");
+        for f in [
+            "setup.py",
+            "cinder/__init__.py",
+            "cinder/volume/__init__.py",
+            "cinder/volume/driver.py",
+            "cinder/volume/drivers/__init__.py",
+            "cinder/volume/drivers/scaleio.py",
+            "tools/check.py",
+            "tools/sub/__init__.py",
+            "tools/sub/x.py",
+        ] {
+            touch(&root, f);
+        }
+        let result = collect(&root).unwrap();
+        assert_eq!(
+            listing(&result),
+            [
+                ("cinder/__init__.py", "cinder"),
+                ("cinder/volume/__init__.py", "cinder.volume"),
+                ("cinder/volume/driver.py", "cinder.volume.driver"),
+                ("cinder/volume/drivers/__init__.py", "cinder.volume.drivers"),
+                ("cinder/volume/drivers/scaleio.py", "cinder.volume.drivers.scaleio"),
+                ("setup.py", "setup"),
+                ("tools/check.py", "check"),
+                ("tools/sub/__init__.py", "sub"),
+                ("tools/sub/x.py", "sub.x"),
+            ]
+        );
+        assert_eq!(result.sources[2].bytes, b"# cinder/volume/driver.py\n");
+        assert!(result.unreadable.is_empty());
+    }
+
+    #[test]
+    fn site_packages_layout_root_is_the_package() {
+        let tmp = tempfile::tempdir().unwrap();
+        let site = tmp.path().join("site-packages");
+        for f in [
+            "cinder/__init__.py",
+            "cinder/volume/__init__.py",
+            "cinder/volume/driver.py",
+            "cinder/cmd/volume.py",
+        ] {
+            touch(&site, f);
+        }
+        let root = site.join("cinder");
+        assert_eq!(root_package_prefix(&root), "cinder");
+        assert_eq!(root_package_prefix(&site), "");
+        let result = collect(&root).unwrap();
+        assert_eq!(
+            listing(&result),
+            [
+                ("__init__.py", "cinder"),
+                // `cmd` has no __init__.py: the chain stops there.
+                ("cmd/volume.py", "volume"),
+                ("volume/__init__.py", "cinder.volume"),
+                ("volume/driver.py", "cinder.volume.driver"),
+            ]
+        );
+    }
+
+    #[test]
+    fn root_inside_nested_packages_climbs_above_root() {
+        let tmp = tempfile::tempdir().unwrap();
+        touch(tmp.path(), "a/__init__.py");
+        touch(tmp.path(), "a/b/__init__.py");
+        touch(tmp.path(), "a/b/c.py");
+        let root = tmp.path().join("a").join("b");
+        assert_eq!(root_package_prefix(&root), "a.b");
+        // A relative spelling of the same directory has the same name.
+        assert_eq!(root_package_prefix(&root.join("..").join("b")), "a.b");
+        let result = collect(&root).unwrap();
+        assert_eq!(listing(&result), [("__init__.py", "a.b"), ("c.py", "a.b.c")]);
+    }
+
+    #[test]
+    fn single_file_root() {
+        let tmp = tempfile::tempdir().unwrap();
+        touch(tmp.path(), "loose.py");
+        touch(tmp.path(), "pkg/__init__.py");
+        touch(tmp.path(), "pkg/mod.py");
+        let result = collect(&tmp.path().join("loose.py")).unwrap();
+        assert_eq!(listing(&result), [("loose.py", "loose")]);
+        let result = collect(&tmp.path().join("pkg/mod.py")).unwrap();
+        assert_eq!(listing(&result), [("mod.py", "pkg.mod")]);
+        assert_eq!(result.sources[0].bytes, b"# pkg/mod.py\n");
+    }
+
+    #[test]
+    fn skip_rules() {
+        let tmp = tempfile::tempdir().unwrap();
+        let root = tmp.path();
+        for f in [
+            "keep.py",
+            "notes.txt",
+            ".hidden.py",
+            ".git/hook.py",
+            ".tox/py27/lib/x.py",
+            ".eggs/e.py",
+            "__pycache__/keep.cpython-311.py",
+            "build/lib/x.py",
+            "dist/x.py",
+            "pkg.egg-info/x.py",
+            "node_modules/x.py",
+            "src/build.py",
+            "src/dist_utils.py",
+            "src/keep_too.py",
+        ] {
+            touch(root, f);
+        }
+        // .gitignore must not hide files.
+        fs::write(root.join(".gitignore"), "src/\n*.py\n").unwrap();
+        fs::create_dir(root.join(".git")).ok();
+        let result = collect(root).unwrap();
+        assert_eq!(
+            listing(&result),
+            [
+                ("keep.py", "keep"),
+                ("src/build.py", "build"),
+                ("src/dist_utils.py", "dist_utils"),
+                ("src/keep_too.py", "keep_too"),
+            ]
+        );
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn symlinks_are_not_followed() {
+        use std::os::unix::fs::symlink;
+        let tmp = tempfile::tempdir().unwrap();
+        let outside = tmp.path().join("outside");
+        touch(&outside, "secret.py");
+        touch(&outside, "pkg/__init__.py");
+        let root = tmp.path().join("root");
+        touch(&root, "real.py");
+        symlink(&outside, root.join("linked_dir")).unwrap();
+        symlink(outside.join("secret.py"), root.join("linked_file.py")).unwrap();
+        let result = collect(&root).unwrap();
+        assert_eq!(listing(&result), [("real.py", "real")]);
+        assert!(result.unreadable.is_empty());
+    }
+
+    #[test]
+    fn missing_root_error_names_the_path() {
+        let tmp = tempfile::tempdir().unwrap();
+        let missing = tmp.path().join("no-such-dir");
+        let err = collect(&missing).unwrap_err();
+        let message = err.to_string();
+        assert!(message.contains(&missing.display().to_string()), "{message}");
+        assert!(message.starts_with("cannot read "), "{message}");
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn unreadable_root_and_files() {
+        use std::os::unix::fs::PermissionsExt;
+        let tmp = tempfile::tempdir().unwrap();
+        let root = tmp.path().join("root");
+        touch(&root, "ok.py");
+        touch(&root, "secret.py");
+        touch(&root, "locked/inner.py");
+        fs::set_permissions(root.join("secret.py"), fs::Permissions::from_mode(0o000)).unwrap();
+        fs::set_permissions(root.join("locked"), fs::Permissions::from_mode(0o000)).unwrap();
+        // Running as root (containers, CI) permissions do not apply: only
+        // check what can be checked.
+        let enforced = fs::read(root.join("secret.py")).is_err();
+        let result = collect(&root).unwrap();
+        if enforced {
+            assert_eq!(listing(&result), [("ok.py", "ok")]);
+            let paths: Vec<&str> = result.unreadable.iter().map(|(p, _)| p.as_str()).collect();
+            assert_eq!(paths, ["locked", "secret.py"]);
+            fs::set_permissions(&root, fs::Permissions::from_mode(0o000)).unwrap();
+            let message = collect(&root).unwrap_err().to_string();
+            assert!(message.contains(&root.display().to_string()), "{message}");
+            fs::set_permissions(&root, fs::Permissions::from_mode(0o755)).unwrap();
+        } else {
+            assert_eq!(result.sources.len(), 3);
+        }
+        fs::set_permissions(root.join("locked"), fs::Permissions::from_mode(0o755)).unwrap();
+    }
+
+    #[test]
+    fn module_name_rules() {
+        let packages = ["", "a", "a/b", "x/y"];
+        let is_pkg = |d: &str| packages.contains(&d);
+        assert_eq!(module_name("a/b/c.py", &is_pkg, ""), "a.b.c");
+        assert_eq!(module_name("a/b/__init__.py", &is_pkg, ""), "a.b");
+        assert_eq!(module_name("a/b/c.py", &is_pkg, "root"), "root.a.b.c");
+        assert_eq!(module_name("__init__.py", &is_pkg, "root"), "root");
+        // `x` is not a package: the chain stops at `y`.
+        assert_eq!(module_name("x/y/z.py", &is_pkg, "root"), "y.z");
+        assert_eq!(module_name("x/z.py", &is_pkg, "root"), "z");
+        let none = |_: &str| false;
+        assert_eq!(module_name("tools/check.py", &none, ""), "check");
+        assert_eq!(module_name("top.py", &none, ""), "top");
+    }
+}

@@ -1,0 +1,69 @@
+//! Helpers shared by the integration tests: the fixture's location, a
+//! fresh copy of it, and running the real binary.
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+use std::process::Output;
+
+pub fn fixture(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures").join(name)
+}
+
+/// Copies a fixture tree into a new temp dir (skipping caches) and returns
+/// the dir guard and the copy's root.
+pub fn copy_fixture(name: &str) -> (tempfile::TempDir, PathBuf) {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let dest = dir.path().join(name);
+    copy_tree(&fixture(name), &dest);
+    (dir, dest)
+}
+
+pub fn copy_tree(src: &Path, dest: &Path) {
+    std::fs::create_dir_all(dest).expect("mkdir");
+    for entry in std::fs::read_dir(src).expect("read_dir") {
+        let entry = entry.expect("entry");
+        let name = entry.file_name();
+        if name == "__pycache__" {
+            continue;
+        }
+        let path = entry.path();
+        if entry.file_type().expect("type").is_dir() {
+            copy_tree(&path, &dest.join(&name));
+        } else {
+            std::fs::copy(&path, dest.join(&name)).expect("copy");
+        }
+    }
+}
+
+pub fn shadowfix(args: &[&str]) -> Output {
+    std::process::Command::new(env!("CARGO_BIN_EXE_shadowfix"))
+        .args(args)
+        .env("NO_COLOR", "1")
+        .output()
+        .expect("run shadowfix")
+}
+
+pub fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+pub fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+/// Runs `python` (e.g. "python3") with args in `dir`; None when that
+/// interpreter is not installed.
+pub fn python(python: &str, dir: &Path, args: &[&str]) -> Option<Output> {
+    std::process::Command::new(python)
+        .args(args)
+        .current_dir(dir)
+        .env("PYTHONDONTWRITEBYTECODE", "1")
+        .output()
+        .ok()
+        .filter(|o| !String::from_utf8_lossy(&o.stderr).contains("command not found"))
+}
+
+/// The last `TypeError: ...` line Python printed.
+pub fn type_error_line(o: &Output) -> Option<String> {
+    stderr(o).lines().rev().find(|l| l.starts_with("TypeError: ")).map(|l| l["TypeError: ".len()..].to_string())
+}
