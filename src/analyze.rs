@@ -104,10 +104,14 @@ impl<'p> Namespaces<'p> {
                 let def = project.class_def(id);
                 let mut names: HashMap<&str, Member> = HashMap::new();
                 for m in &def.methods {
-                    names.entry(m.name.as_str()).or_insert_with(|| project.own_member(id, &m.name).expect("method is a member"));
+                    names
+                        .entry(m.name.as_str())
+                        .or_insert_with(|| project.own_member(id, &m.name).expect("method is a member"));
                 }
                 for a in &def.aliases {
-                    names.entry(a.name.as_str()).or_insert_with(|| project.own_member(id, &a.name).expect("alias is a member"));
+                    names
+                        .entry(a.name.as_str())
+                        .or_insert_with(|| project.own_member(id, &a.name).expect("alias is a member"));
                 }
                 names
             })
@@ -145,7 +149,9 @@ impl<'p> Namespaces<'p> {
                         if seen.contains(m.name.as_str()) {
                             continue;
                         }
-                        if self.own[id.0 as usize].get(m.name.as_str()) == Some(&Member::Method(MethodId { class: *id, index })) {
+                        if self.own[id.0 as usize].get(m.name.as_str())
+                            == Some(&Member::Method(MethodId { class: *id, index }))
+                        {
                             out.push(MethodId { class: *id, index });
                         }
                     }
@@ -198,16 +204,27 @@ pub fn analyze(project: &Project) -> Analysis {
         if !entry.classes.contains(&call.dispatch_class) {
             entry.classes.push(call.dispatch_class);
         }
-        if !entry.calls.iter().any(|c| c.file == call.file && c.attr_ref == call.attr_ref) {
+        if !entry
+            .calls
+            .iter()
+            .any(|c| c.file == call.file && c.attr_ref == call.attr_ref)
+        {
             entry.calls.push(call);
         }
     }
     let mut conflicts: Vec<Conflict> = grouped.into_values().collect();
     for c in &mut conflicts {
-        c.classes.sort_by(|a, b| project.class(*a).qualname.cmp(&project.class(*b).qualname));
-        c.calls.sort_by_key(|call| (project.file(call.file).rel_path.clone(), call.attr_ref));
+        c.classes
+            .sort_by(|a, b| project.class(*a).qualname.cmp(&project.class(*b).qualname));
+        c.calls
+            .sort_by_key(|call| (project.file(call.file).rel_path.clone(), call.attr_ref));
     }
-    conflicts.sort_by_key(|c| (project.method_qualname(c.override_method), project.method_qualname(c.overridden)));
+    conflicts.sort_by_key(|c| {
+        (
+            project.method_qualname(c.override_method),
+            project.method_qualname(c.overridden),
+        )
+    });
 
     let warnings = signature_warnings(project, &ns, &conflicts);
     Analysis { conflicts, warnings }
@@ -219,12 +236,19 @@ fn instance_calls(project: &Project) -> HashMap<MethodId, Vec<InstanceCall>> {
     for (fi, file) in project.files.iter().enumerate() {
         let fid = FileId(fi as u32);
         for (i, r) in file.syntax.attr_refs.iter().enumerate() {
-            let (Some(scope), Some(_)) = (r.scope, &r.call) else { continue };
-            if matches!(r.receiver, Receiver::Dotted(_)) {
+            let (Some(scope), Some(_)) = (r.scope, &r.call) else {
+                continue;
+            };
+            if matches!(r.receiver, Receiver::Dotted(_) | Receiver::SelfAttr(_)) {
                 continue;
             }
             let class = project.class_id_at(fid, scope.class);
-            map.entry(MethodId { class, index: scope.method }).or_default().push(InstanceCall { file: fid, attr_ref: i });
+            map.entry(MethodId {
+                class,
+                index: scope.method,
+            })
+            .or_default()
+            .push(InstanceCall { file: fid, attr_ref: i });
         }
     }
     map
@@ -242,12 +266,18 @@ fn check_instance_call(
     let owner = body.class;
     let caller_kind = project.method(body).kind;
     let (reached, intended) = match &r.receiver {
-        Receiver::SelfParam => (ns.lookup(&project.class(x).mro, &r.attr)?, ns.lookup(&project.class(owner).mro, &r.attr)),
+        Receiver::SelfParam => (
+            ns.lookup(&project.class(x).mro, &r.attr)?,
+            ns.lookup(&project.class(owner).mro, &r.attr),
+        ),
         Receiver::Super { .. } => {
             let start = project.super_start(call.file, owner, &r.receiver)?;
-            (ns.lookup(project.mro_after(x, start), &r.attr)?, ns.lookup(project.mro_after(owner, start), &r.attr))
+            (
+                ns.lookup(project.mro_after(x, start), &r.attr)?,
+                ns.lookup(project.mro_after(owner, start), &r.attr),
+            )
         }
-        Receiver::Dotted(_) => return None,
+        Receiver::Dotted(_) | Receiver::SelfAttr(_) => return None,
     };
     let reached_method = reached.method()?;
     let Err(error) = bind(project, reached_method, caller_kind, args) else {
@@ -258,7 +288,13 @@ fn check_instance_call(
             kind,
             over,
             base,
-            BreakingCall { file: call.file, attr_ref: call.attr_ref, caller: body, dispatch_class: x, error: error.clone() },
+            BreakingCall {
+                file: call.file,
+                attr_ref: call.attr_ref,
+                caller: body,
+                dispatch_class: x,
+                error: error.clone(),
+            },
         ))
     };
     match intended.and_then(Member::method) {
@@ -269,7 +305,9 @@ fn check_instance_call(
         Some(_) if x == owner => {
             // The body's own class reaches the failing method itself: does
             // the method it overrides accept these arguments?
-            let next = ns.lookup(project.mro_after(owner, reached.class()), &r.attr)?.method()?;
+            let next = ns
+                .lookup(project.mro_after(owner, reached.class()), &r.attr)?
+                .method()?;
             bind(project, next, caller_kind, args).ok()?;
             breaking(ConflictKind::Reverse, reached_method, next)
         }
@@ -277,7 +315,12 @@ fn check_instance_call(
     }
 }
 
-fn bind(project: &Project, target: MethodId, caller_kind: MethodKind, args: &crate::syntax::ArgShape) -> Result<(), BindError> {
+fn bind(
+    project: &Project,
+    target: MethodId,
+    caller_kind: MethodKind,
+    args: &crate::syntax::ArgShape,
+) -> Result<(), BindError> {
     let def = project.method(target);
     let implicit_first = match def.kind {
         MethodKind::Static => false,
@@ -288,13 +331,22 @@ fn bind(project: &Project, target: MethodId, caller_kind: MethodKind, args: &cra
         MethodKind::Property => return Ok(()),
     };
     let qualname = project.method_py_qualname(target);
-    check_call(&Callee { name: &def.name, qualname: &qualname, signature: &def.signature, implicit_first }, args)
+    check_call(
+        &Callee {
+            name: &def.name,
+            qualname: &qualname,
+            signature: &def.signature,
+            implicit_first,
+        },
+        args,
+    )
 }
 
 /// Overrides whose parameter shape differs from the overridden method,
 /// excluding pairs already reported as conflicts and constructors.
 fn signature_warnings(project: &Project, ns: &Namespaces, conflicts: &[Conflict]) -> Vec<SignatureWarning> {
-    let reported: BTreeSet<(MethodId, MethodId)> = conflicts.iter().map(|c| (c.override_method, c.overridden)).collect();
+    let reported: BTreeSet<(MethodId, MethodId)> =
+        conflicts.iter().map(|c| (c.override_method, c.overridden)).collect();
     let mut out = Vec::new();
     for c in project.class_ids() {
         for (index, m) in project.class_def(c).methods.iter().enumerate() {
@@ -309,7 +361,10 @@ fn signature_warnings(project: &Project, ns: &Namespaces, conflicts: &[Conflict]
                 continue;
             };
             if !reported.contains(&(over, base)) && shape(&m.signature) != shape(&project.method(base).signature) {
-                out.push(SignatureWarning { override_method: over, overridden: base });
+                out.push(SignatureWarning {
+                    override_method: over,
+                    overridden: base,
+                });
             }
         }
     }
@@ -324,7 +379,8 @@ pub fn shape(sig: &Signature) -> Vec<(ParamKind, Option<&str>, bool)> {
         .iter()
         .skip(1)
         .map(|p| {
-            let name = matches!(p.kind, ParamKind::PositionalOrKeyword | ParamKind::KeywordOnly).then_some(p.name.as_str());
+            let name =
+                matches!(p.kind, ParamKind::PositionalOrKeyword | ParamKind::KeywordOnly).then_some(p.name.as_str());
             (p.kind, name, p.has_default)
         })
         .collect()
@@ -353,7 +409,13 @@ mod tests {
     fn pairs(p: &Project, a: &Analysis) -> Vec<(String, String, String)> {
         a.conflicts
             .iter()
-            .map(|c| (c.kind.as_str().to_string(), p.method_py_qualname(c.override_method), p.method_py_qualname(c.overridden)))
+            .map(|c| {
+                (
+                    c.kind.as_str().to_string(),
+                    p.method_py_qualname(c.override_method),
+                    p.method_py_qualname(c.overridden),
+                )
+            })
             .collect()
     }
 
@@ -369,10 +431,16 @@ class Base(object):
     fn shadowing_helper_breaks_inherited_body() {
         let src = format!("{BASE}class Sub(Base):\n    def _attach(self, volume, ip):\n        return ip\n");
         let (p, a) = analyze_src(&[("m", &src)]);
-        assert_eq!(pairs(&p, &a), [("shadowing".into(), "Sub._attach".into(), "Base._attach".into())]);
+        assert_eq!(
+            pairs(&p, &a),
+            [("shadowing".into(), "Sub._attach".into(), "Base._attach".into())]
+        );
         let call = &a.conflicts[0].calls[0];
         assert_eq!(call.error.py2, "_attach() takes exactly 3 arguments (4 given)");
-        assert_eq!(call.error.py3, "Sub._attach() takes 3 positional arguments but 4 were given");
+        assert_eq!(
+            call.error.py3,
+            "Sub._attach() takes 3 positional arguments but 4 were given"
+        );
         assert_eq!(p.method_py_qualname(call.caller), "Base.backup");
     }
 
@@ -384,13 +452,19 @@ class Base(object):
         );
         let (p, a) = analyze_src(&[("m", &src)]);
         assert!(a.conflicts.is_empty(), "{:?}", pairs(&p, &a));
-        let warned: Vec<String> = a.warnings.iter().map(|w| p.method_py_qualname(w.override_method)).collect();
+        let warned: Vec<String> = a
+            .warnings
+            .iter()
+            .map(|w| p.method_py_qualname(w.override_method))
+            .collect();
         assert_eq!(warned, ["Wider._attach"]);
     }
 
     #[test]
     fn star_args_forwarder_is_never_reported() {
-        let src = format!("{BASE}class Fwd(Base):\n    def _attach(self, *args, **kwargs):\n        return super(Fwd, self)._attach(*args, **kwargs)\n");
+        let src = format!(
+            "{BASE}class Fwd(Base):\n    def _attach(self, *args, **kwargs):\n        return super(Fwd, self)._attach(*args, **kwargs)\n"
+        );
         let (_, a) = analyze_src(&[("m", &src)]);
         assert!(a.conflicts.is_empty());
     }
@@ -406,10 +480,16 @@ class Base(object):
 
     #[test]
     fn conflict_is_reported_once_with_every_affected_class() {
-        let src = format!("{BASE}class Sub(Base):\n    def _attach(self, volume, ip):\n        pass\nclass Leaf1(Sub): pass\nclass Leaf2(Sub): pass\n");
+        let src = format!(
+            "{BASE}class Sub(Base):\n    def _attach(self, volume, ip):\n        pass\nclass Leaf1(Sub): pass\nclass Leaf2(Sub): pass\n"
+        );
         let (p, a) = analyze_src(&[("m", &src)]);
         assert_eq!(a.conflicts.len(), 1);
-        let classes: Vec<&str> = a.conflicts[0].classes.iter().map(|c| p.class(*c).qualname.as_str()).collect();
+        let classes: Vec<&str> = a.conflicts[0]
+            .classes
+            .iter()
+            .map(|c| p.class(*c).qualname.as_str())
+            .collect();
         assert_eq!(classes, ["m.Leaf1", "m.Leaf2", "m.Sub"]);
         assert_eq!(a.conflicts[0].calls.len(), 1);
     }
@@ -440,7 +520,10 @@ class Fake(Base):
         );
         let (p, a) = analyze_src(&[("m", &src)]);
         let got = pairs(&p, &a);
-        assert!(got.contains(&("reverse".into(), "Sub._attach".into(), "Base._attach".into())), "{got:?}");
+        assert!(
+            got.contains(&("reverse".into(), "Sub._attach".into(), "Base._attach".into())),
+            "{got:?}"
+        );
     }
 
     #[test]
@@ -461,7 +544,10 @@ class Leaf(Mid, Helper):
     pass
 ";
         let (p, a) = analyze_src(&[("m", src)]);
-        assert_eq!(pairs(&p, &a), [("shadowing".into(), "Helper.f".into(), "Root.f".into())]);
+        assert_eq!(
+            pairs(&p, &a),
+            [("shadowing".into(), "Helper.f".into(), "Root.f".into())]
+        );
     }
 
     #[test]
@@ -480,8 +566,14 @@ class Sub(Base):
         pass
 ";
         let (p, a) = analyze_src(&[("m", src)]);
-        assert_eq!(pairs(&p, &a), [("shadowing".into(), "Sub.make".into(), "Base.make".into())]);
-        assert_eq!(a.conflicts[0].calls[0].error.py3, "Sub.make() takes 1 positional argument but 2 were given");
+        assert_eq!(
+            pairs(&p, &a),
+            [("shadowing".into(), "Sub.make".into(), "Base.make".into())]
+        );
+        assert_eq!(
+            a.conflicts[0].calls[0].error.py3,
+            "Sub.make() takes 1 positional argument but 2 were given"
+        );
     }
 
     #[test]
@@ -489,15 +581,23 @@ class Sub(Base):
         let (p, a) = analyze_src(&[
             ("pkg.__init__", ""),
             ("pkg.driver", BASE),
-            ("pkg.sio", "from pkg import driver\nclass S(driver.Base):\n    def _attach(self, volume, ip):\n        pass\n"),
+            (
+                "pkg.sio",
+                "from pkg import driver\nclass S(driver.Base):\n    def _attach(self, volume, ip):\n        pass\n",
+            ),
         ]);
-        assert_eq!(pairs(&p, &a), [("shadowing".into(), "S._attach".into(), "Base._attach".into())]);
+        assert_eq!(
+            pairs(&p, &a),
+            [("shadowing".into(), "S._attach".into(), "Base._attach".into())]
+        );
         assert_eq!(p.method_qualname(a.conflicts[0].override_method), "pkg.sio.S._attach");
     }
 
     #[test]
     fn external_base_in_between_hides_the_name() {
-        let src = format!("from ext import Mixin\n{BASE}class Sub(Mixin, Base):\n    pass\nclass Leaf(Sub):\n    def _attach(self, v, ip):\n        pass\n");
+        let src = format!(
+            "from ext import Mixin\n{BASE}class Sub(Mixin, Base):\n    pass\nclass Leaf(Sub):\n    def _attach(self, v, ip):\n        pass\n"
+        );
         // Leaf's MRO reaches Leaf._attach before the external Mixin, so the
         // conflict is still known; Base's body is effective in Leaf only if
         // nothing external comes before Base: the external mixin might

@@ -29,7 +29,14 @@ pub enum FixError {
     #[error(
         "recipe {recipe}: rule {class}.{method} -> {to} is not applicable ({why}), but the conflict it targets is still present: {present}"
     )]
-    Strict { recipe: String, class: String, method: String, to: String, why: String, present: String },
+    Strict {
+        recipe: String,
+        class: String,
+        method: String,
+        to: String,
+        why: String,
+        present: String,
+    },
 }
 
 #[derive(Debug, Clone)]
@@ -49,7 +56,12 @@ pub struct FixResult {
 impl FixResult {
     /// Every rule was already applied (or there was nothing to do).
     pub fn already_applied(&self) -> bool {
-        self.changes.is_empty() && self.plan.outcomes.iter().any(|o| o.status == RuleStatus::AlreadyApplied)
+        self.changes.is_empty()
+            && self
+                .plan
+                .outcomes
+                .iter()
+                .any(|o| o.status == RuleStatus::AlreadyApplied)
     }
 }
 
@@ -73,7 +85,12 @@ pub fn auto_recipe(project: &Project, analysis: &Analysis, prefix: Option<&str>)
     ))
 }
 
-pub fn fix(project: &Project, analysis: &Analysis, recipes: &[Recipe], opts: &FixOptions) -> Result<FixResult, FixError> {
+pub fn fix(
+    project: &Project,
+    analysis: &Analysis,
+    recipes: &[Recipe],
+    opts: &FixOptions,
+) -> Result<FixResult, FixError> {
     let plan = rename::plan(project, analysis, recipes)?;
     if opts.strict {
         check_strict(project, analysis, &plan)?;
@@ -81,9 +98,17 @@ pub fn fix(project: &Project, analysis: &Analysis, recipes: &[Recipe], opts: &Fi
     let mut changes = Vec::new();
     for (file, edits) in &plan.edits {
         let f = project.file(*file);
-        let new = apply_edits(&f.bytes, edits).map_err(|source| FixError::Edit { path: f.rel_path.clone(), source })?;
+        let new = apply_edits(&f.bytes, edits).map_err(|source| FixError::Edit {
+            path: f.rel_path.clone(),
+            source,
+        })?;
         if new != f.bytes {
-            changes.push(ChangedFile { file: *file, rel_path: f.rel_path.clone(), old: f.bytes.clone(), new });
+            changes.push(ChangedFile {
+                file: *file,
+                rel_path: f.rel_path.clone(),
+                old: f.bytes.clone(),
+                new,
+            });
         }
     }
     if !changes.is_empty() {
@@ -94,10 +119,19 @@ pub fn fix(project: &Project, analysis: &Analysis, recipes: &[Recipe], opts: &Fi
 
 fn check_strict(project: &Project, analysis: &Analysis, plan: &RenamePlan) -> Result<(), FixError> {
     for o in &plan.outcomes {
-        let RuleStatus::NotApplicable(why) = &o.status else { continue };
+        let RuleStatus::NotApplicable(why) = &o.status else {
+            continue;
+        };
         if let Some(present) = rename::rule_conflict_present(project, analysis, &o.rule) {
             let RenameRule { class, method, to } = o.rule.clone();
-            return Err(FixError::Strict { recipe: o.recipe.clone(), class, method, to, why: why.clone(), present });
+            return Err(FixError::Strict {
+                recipe: o.recipe.clone(),
+                class,
+                method,
+                to,
+                why: why.clone(),
+                present,
+            });
         }
     }
     Ok(())
@@ -112,7 +146,11 @@ fn verify(project: &Project, plan: &RenamePlan, changes: &[ChangedFile]) -> Resu
         let after = &rewritten.file(c.file).syntax.parse_errors;
         if after.len() > before {
             let e = &after[after.len() - 1];
-            return Err(FixError::NewParseError { path: c.rel_path.clone(), line: e.position.line, column: e.position.column });
+            return Err(FixError::NewParseError {
+                path: c.rel_path.clone(),
+                line: e.position.line,
+                column: e.position.column,
+            });
         }
     }
     let renamed: Vec<&str> = plan.renames.iter().map(|(old, _)| old.as_str()).collect();

@@ -26,25 +26,29 @@ use crate::walk::{self, SourceInput};
 #[derive(Debug, Error)]
 pub enum GitError {
     #[error(
-        "cannot open a git repository at {path}: {source}; pass --repo with a repository's work tree or git directory"
+        "cannot open a git repository at {path}: {reason}; pass --repo with a repository's work tree or git directory"
     )]
-    Open { path: PathBuf, source: git2::Error },
+    Open { path: PathBuf, reason: String },
     #[error(
-        "cannot resolve base revision `{rev}`: {source}; give a branch, tag or commit that exists in the repository (see `git branch -a`)"
+        "cannot resolve base revision `{rev}`: {reason}; give a branch, tag or commit that exists in the repository (see `git branch -a`)"
     )]
-    Revision { rev: String, source: git2::Error },
-    #[error("cannot read {what} from the base tree: {source}; check the repository with `git fsck`")]
-    Read { what: String, source: git2::Error },
-    #[error("cannot write {what} into the repository: {source}; check that its object database is writable")]
-    Write { what: String, source: git2::Error },
+    Revision { rev: String, reason: String },
+    #[error("cannot read {what} from the base tree: {reason}; check the repository with `git fsck`")]
+    Read { what: String, reason: String },
+    #[error("cannot write {what} into the repository: {reason}; check that its object database is writable")]
+    Write { what: String, reason: String },
     #[error("`{name}` is not a valid branch name; pass --branch with a name `git check-ref-format --branch` accepts")]
     InvalidBranch { name: String },
     #[error(
         "branch {branch} already exists (at {target}); nothing was changed: pass --force to replace it, or --branch to choose another name"
     )]
     BranchExists { branch: String, target: String },
-    #[error("cannot create branch {branch}: {source}")]
-    Branch { branch: String, source: git2::Error },
+    #[error(
+        "cannot create branch {branch}: branch {other} exists, and git cannot hold both `a/b` and `a/b/c`; rename or delete {other} (`git branch -m`), or pass --branch to choose another name"
+    )]
+    BranchBlocked { branch: String, other: String },
+    #[error("cannot create branch {branch}: {reason}")]
+    Branch { branch: String, reason: String },
     #[error(
         "no {role} {field} configured: set one with `git config user.{field} \"...\"` (add --global for every repository), or set GIT_{env}_{upper}"
     )]
@@ -56,11 +60,11 @@ pub enum GitError {
     },
     #[error("{var}={value:?} is not a date: use `@<unix seconds> +hhmm`, `<unix seconds> +hhmm`, RFC 2822 or ISO 8601")]
     BadDate { var: &'static str, value: String },
-    #[error("invalid {what} `{value}`: {source}")]
+    #[error("invalid {what} `{value}`: {reason}")]
     BadSignature {
         what: &'static str,
         value: String,
-        source: git2::Error,
+        reason: String,
     },
     #[error(
         "invalid trailer {value:?}: expected `Key: value`, the key made of letters, digits and `-` (e.g. `Closes-Bug: #1432345`)"
@@ -69,12 +73,12 @@ pub enum GitError {
     #[error("no remote named `{remote}` and no repository at that path; see `git remote -v`, or give a URL or path")]
     NoRemote { remote: String },
     #[error(
-        "pushing {branch} to {remote} failed: {source}; this build pushes to local paths and file:// URLs only, push other remotes with `git push {remote} {branch}`"
+        "pushing {branch} to {remote} failed: {reason}; this build has no https or ssh transport and asks for no credentials, so push such remotes with `git push {remote} {branch}`"
     )]
     Push {
         remote: String,
         branch: String,
-        source: git2::Error,
+        reason: String,
     },
     #[error(
         "{remote} rejected {branch}: {status}; pass --force to replace the remote branch, or --branch to choose another name"
@@ -95,7 +99,7 @@ pub enum GitError {
 pub fn open(path: &Path) -> Result<Repository, GitError> {
     Repository::open_ext(path, RepositoryOpenFlags::FROM_ENV, &[] as &[&OsStr]).map_err(|source| GitError::Open {
         path: path.to_path_buf(),
-        source,
+        reason: source.message().to_string(),
     })
 }
 
@@ -105,7 +109,7 @@ pub fn resolve_commit<'r>(repo: &'r Repository, rev: &str) -> Result<Commit<'r>,
         .and_then(|o| o.peel_to_commit())
         .map_err(|source| GitError::Revision {
             rev: rev.to_string(),
-            source,
+            reason: source.message().to_string(),
         })
 }
 
@@ -183,72 +187,65 @@ pub struct TreeSources {
     pub modes: HashMap<String, FileMode>,
 }
 
-/// Directories the walk of a checkout skips; the same rules apply in a tree
-/// so `commit` fixes exactly what `diff` shows.
-fn skip_dir(name: &str) -> bool {
-    name.starts_with('.') || matches!(name, "__pycache__" | "build" | "dist") || name.ends_with(".egg-info")
+/// The walk's skip rules (`walk::collect`), applied to a tree so `commit`
+/// fixes exactly the files `diff` shows on a checkout of the same commit:
+/// hidden entries (`.tox`, `.git`, `.venv`, `.hidden.py`), and build and
+/// cache directories.
+fn skip_entry(name: &str, is_dir: bool) -> bool {
+    name.starts_with('.')
+        || (is_dir
+            && (matches!(name, "__pycache__" | "build" | "dist" | "node_modules") || name.ends_with(".egg-info")))
 }
 
-/// Reads every `.py` blob of `tree` (symlinks and submodules skipped: their
-/// content is not in this tree) and names its module from the `__init__.py`
-/// chain inside the tree.
+/// Reads every `.py` blob of `tree` and names its module from the
+/// `__init__.py` chain inside the tree. Symlinks and submodules are skipped:
+/// a link's blob is its target path, and a submodule's files are not in this
+/// tree. As in the walk, a symlinked `__init__.py` still makes a package.
 pub fn read_sources(repo: &Repository, tree: &Tree<'_>) -> Result<TreeSources, GitError> {
     let mut found: Vec<(String, Oid, FileMode)> = Vec::new();
-    let mut all_files: HashSet<String> = HashSet::new();
+    let mut packages: HashSet<String> = HashSet::new();
     tree.walk(TreeWalkMode::PreOrder, |dir, entry| {
         let Ok(name) = entry.name() else {
-            // A name that is not UTF-8 cannot be a Python module name.
+            // Not UTF-8: no Python module has such a name, and the path
+            // could not be written back exactly.
             return TreeWalkResult::Skip;
         };
-        match entry.kind() {
-            Some(ObjectType::Tree) => {
-                if skip_dir(name) {
-                    TreeWalkResult::Skip
-                } else {
-                    TreeWalkResult::Ok
-                }
-            }
-            Some(ObjectType::Blob) => {
-                let path = format!("{dir}{name}");
-                let mode = match entry.filemode_raw() {
-                    0o100755 => Some(FileMode::BlobExecutable),
-                    0o100644 => Some(FileMode::Blob),
-                    0o100664 => Some(FileMode::BlobGroupWritable),
-                    // 0o120000: a symlink, whose blob is the link target.
-                    _ => None,
-                };
-                if let Some(mode) = mode
-                    && name.ends_with(".py")
-                {
-                    all_files.insert(path.clone());
-                    found.push((path, entry.id(), mode));
-                }
-                TreeWalkResult::Ok
-            }
-            // A submodule (a commit entry) or anything else.
-            _ => TreeWalkResult::Ok,
+        let is_dir = entry.kind() == Some(ObjectType::Tree);
+        if skip_entry(name, is_dir) {
+            return TreeWalkResult::Skip;
         }
+        if is_dir || !name.ends_with(".py") {
+            return TreeWalkResult::Ok;
+        }
+        let mode = match entry.filemode_raw() {
+            0o100755 => Some(FileMode::BlobExecutable),
+            0o100644 => Some(FileMode::Blob),
+            0o100664 => Some(FileMode::BlobGroupWritable),
+            // 0o120000 a symlink, 0o160000 a submodule.
+            _ => None,
+        };
+        if name == "__init__.py" && (mode.is_some() || entry.filemode_raw() == 0o120000) {
+            // `dir` is `a/b/` (or empty at the root); packages are `a/b`.
+            packages.insert(dir.trim_end_matches('/').to_string());
+        }
+        if let Some(mode) = mode {
+            found.push((format!("{dir}{name}"), entry.id(), mode));
+        }
+        TreeWalkResult::Ok
     })
     .map_err(|source| GitError::Read {
         what: "the tree".into(),
-        source,
+        reason: source.message().to_string(),
     })?;
 
-    let is_package_dir = |dir: &str| {
-        let init = if dir.is_empty() {
-            "__init__.py".to_string()
-        } else {
-            format!("{dir}/__init__.py")
-        };
-        all_files.contains(&init)
-    };
+    let is_package_dir = |dir: &str| packages.contains(dir);
     let mut sources = Vec::with_capacity(found.len());
     let mut modes = HashMap::with_capacity(found.len());
     found.sort_by(|a, b| a.0.cmp(&b.0));
     for (path, oid, mode) in found {
         let blob = repo.find_blob(oid).map_err(|source| GitError::Read {
             what: path.clone(),
-            source,
+            reason: source.message().to_string(),
         })?;
         let module = walk::module_name(&path, &is_package_dir, "");
         sources.push(SourceInput {
@@ -273,13 +270,13 @@ pub fn write_tree(
     for (path, bytes) in changes {
         let blob = repo.blob(bytes).map_err(|source| GitError::Write {
             what: path.to_string(),
-            source,
+            reason: source.message().to_string(),
         })?;
         update.upsert(*path, blob, modes.get(*path).copied().unwrap_or(FileMode::Blob));
     }
     update.create_updated(repo, base).map_err(|source| GitError::Write {
         what: "the new tree".into(),
-        source,
+        reason: source.message().to_string(),
     })
 }
 
@@ -434,7 +431,7 @@ pub fn signature(who: &Identity, what: &'static str) -> Result<Signature<'static
     Signature::new(&who.name, &who.email, &Time::new(who.time.0, who.time.1)).map_err(|source| GitError::BadSignature {
         what,
         value: format!("{} <{}>", who.name, who.email),
-        source,
+        reason: source.message().to_string(),
     })
 }
 
@@ -458,13 +455,41 @@ pub fn parse_trailer(s: &str) -> Result<(String, String), GitError> {
 pub fn change_id(base: Oid, tree: Oid, subject: &str) -> String {
     let data = format!("base {base}\ntree {tree}\nsubject {subject}\n");
     // Hashing cannot fail for an in-memory blob; the zero id is unreachable.
-    let oid = Oid::hash_object(ObjectType::Blob, data.as_bytes()).unwrap_or_else(|_| Oid::ZERO_SHA1);
+    let oid = Oid::hash_object(ObjectType::Blob, data.as_bytes()).unwrap_or(Oid::ZERO_SHA1);
     format!("I{oid}")
 }
 
-/// Refuses to go on when `branch` exists and `force` is not set, so nothing
-/// is written for a commit that would not get its branch.
+/// Refuses to go on when `branch` exists and `force` is not set, or when a
+/// branch of another name blocks it, so nothing is written for a commit
+/// that would not get its branch.
 pub fn ensure_branch_free(repo: &Repository, branch: &str, force: bool) -> Result<(), GitError> {
+    // Git stores `a/b` as a file and `a/b/c` under a directory of the same
+    // name, so one blocks the other; --force cannot help with that.
+    let mut prefix = String::new();
+    for part in branch.split('/') {
+        if !prefix.is_empty() {
+            if repo.find_branch(&prefix, BranchType::Local).is_ok() {
+                return Err(GitError::BranchBlocked {
+                    branch: branch.to_string(),
+                    other: prefix,
+                });
+            }
+            prefix.push('/');
+        }
+        prefix.push_str(part);
+    }
+    let below = format!("refs/heads/{branch}/*");
+    if let Some(other) = repo
+        .references_glob(&below)
+        .ok()
+        .and_then(|mut refs| refs.names().flatten().next().map(str::to_string))
+    {
+        let other = other.trim_start_matches("refs/heads/").to_string();
+        return Err(GitError::BranchBlocked {
+            branch: branch.to_string(),
+            other,
+        });
+    }
     if force {
         return Ok(());
     }
@@ -498,17 +523,17 @@ pub fn commit_on_branch(
     let committer = signature(&who.committer, "committer")?;
     let tree = repo.find_tree(tree).map_err(|source| GitError::Write {
         what: "the new tree".into(),
-        source,
+        reason: source.message().to_string(),
     })?;
     let oid = repo
         .commit(None, &author, &committer, message, &tree, &[base])
         .map_err(|source| GitError::Write {
             what: "the commit".into(),
-            source,
+            reason: source.message().to_string(),
         })?;
     let commit = repo.find_commit(oid).map_err(|source| GitError::Write {
         what: "the commit".into(),
-        source,
+        reason: source.message().to_string(),
     })?;
     match repo.branch(branch, &commit, force) {
         Ok(_) => Ok(oid),
@@ -528,7 +553,7 @@ pub fn commit_on_branch(
                 }),
                 _ => Err(GitError::Branch {
                     branch: branch.to_string(),
-                    source,
+                    reason: source.message().to_string(),
                 }),
             }
         }
@@ -551,7 +576,7 @@ pub fn push(repo: &Repository, remote: &str, branch: &str, force: bool) -> Resul
             repo.remote_anonymous(remote).map_err(|source| GitError::Push {
                 remote: remote.to_string(),
                 branch: branch.to_string(),
-                source,
+                reason: source.message().to_string(),
             })?
         }
     };
@@ -582,7 +607,7 @@ pub fn push(repo: &Repository, remote: &str, branch: &str, force: bool) -> Resul
                 GitError::Push {
                     remote: remote.to_string(),
                     branch: branch.to_string(),
-                    source,
+                    reason: source.message().to_string(),
                 }
             }
         })?;

@@ -12,6 +12,7 @@ pub mod edit;
 pub mod exit_codes;
 pub mod fix;
 pub mod git;
+pub mod infer;
 pub mod message;
 pub mod model;
 pub mod mro;

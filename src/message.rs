@@ -33,7 +33,10 @@ impl CommitMessage {
             .collect();
         let subject = match applied.as_slice() {
             [one] => one.title.clone(),
-            [] => recipes.first().map(|r| r.title.clone()).unwrap_or_else(|| "Rename shadowing helpers".into()),
+            [] => recipes
+                .first()
+                .map(|r| r.title.clone())
+                .unwrap_or_else(|| "Rename shadowing helpers".into()),
             many => format!("Fix {} override conflicts ({})", many.len(), ids(many)),
         };
         let renamed: Vec<&str> = result.plan.renames.iter().map(|(q, _)| q.as_str()).collect();
@@ -98,7 +101,12 @@ impl CommitMessage {
             })
             .collect();
         let markdown = markdown(&subject, &applied, &conflicts, result);
-        CommitMessage { subject, body, trailers, markdown }
+        CommitMessage {
+            subject,
+            body,
+            trailers,
+            markdown,
+        }
     }
 
     /// The full message: subject, blank line, body, blank line, trailers

@@ -356,7 +356,12 @@ impl Project {
     /// in the body wins, as at run time).
     pub fn own_member(&self, id: ClassId, name: &str) -> Option<Member> {
         let def = self.class_def(id);
-        let method = def.methods.iter().rposition(|m| m.name == name).map(|index| (def.methods[index].position, Member::Method(MethodId { class: id, index })));
+        let method = def.methods.iter().rposition(|m| m.name == name).map(|index| {
+            (
+                def.methods[index].position,
+                Member::Method(MethodId { class: id, index }),
+            )
+        });
         let alias = def.aliases.iter().rposition(|a| a.name == name).map(|index| {
             let a = &def.aliases[index];
             let target = def
@@ -364,7 +369,14 @@ impl Project {
                 .iter()
                 .rposition(|m| m.name == a.target && m.position < a.position)
                 .map(|i| MethodId { class: id, index: i });
-            (a.position, Member::Alias { class: id, index, target })
+            (
+                a.position,
+                Member::Alias {
+                    class: id,
+                    index,
+                    target,
+                },
+            )
         });
         match (method, alias) {
             (Some(m), Some(a)) => Some(if a.0 > m.0 { a.1 } else { m.1 }),
@@ -472,14 +484,22 @@ impl Project {
         // try/except fallbacks usually bind the same thing anyway.
         for import in self.files[file.0 as usize].syntax.imports.iter().rev() {
             match import {
-                Import::Module { module: m, alias: Some(a) } if a == name => return self.module_resolved(m),
+                Import::Module {
+                    module: m,
+                    alias: Some(a),
+                } if a == name => return self.module_resolved(m),
                 Import::Module { module: m, alias: None } => {
                     let head = m.split('.').next().unwrap_or(m);
                     if head == name {
                         return self.module_resolved(head);
                     }
                 }
-                Import::From { level, module: m, name: n, alias } => {
+                Import::From {
+                    level,
+                    module: m,
+                    name: n,
+                    alias,
+                } => {
                     let bound = alias.as_deref().unwrap_or(n);
                     if n == "*" {
                         continue;
@@ -496,7 +516,12 @@ impl Project {
         }
         // `from pkg import *`: try each star source.
         for import in &self.files[file.0 as usize].syntax.imports {
-            if let Import::From { level, module: m, name: n, .. } = import
+            if let Import::From {
+                level,
+                module: m,
+                name: n,
+                ..
+            } = import
                 && n == "*"
                 && let Some(source) = absolute_module(module, self.is_package(file), *level, m)
                 && let Some(src_file) = self.module_file(&source)
@@ -565,7 +590,11 @@ pub fn absolute_module(current: &str, is_package: bool, level: u32, module: &str
     if level == 0 {
         return Some(module.to_string());
     }
-    let mut parts: Vec<&str> = if current.is_empty() { Vec::new() } else { current.split('.').collect() };
+    let mut parts: Vec<&str> = if current.is_empty() {
+        Vec::new()
+    } else {
+        current.split('.').collect()
+    };
     if !is_package {
         parts.pop()?;
     }
@@ -599,7 +628,9 @@ mod tests {
     }
 
     fn class_named(p: &Project, qualname: &str) -> ClassId {
-        p.class_ids().find(|c| p.class(*c).qualname == qualname).unwrap_or_else(|| panic!("no class {qualname}"))
+        p.class_ids()
+            .find(|c| p.class(*c).qualname == qualname)
+            .unwrap_or_else(|| panic!("no class {qualname}"))
     }
 
     fn mro_names(p: &Project, qualname: &str) -> Vec<String> {
@@ -627,9 +658,16 @@ mod tests {
         let p = project(&[
             ("pkg/__init__.py", "pkg", ""),
             ("pkg/driver.py", "pkg.driver", "class Base(object):\n    pass\n"),
-            ("pkg/impl.py", "pkg.impl", "from pkg import driver\nclass D(driver.Base):\n    pass\n"),
+            (
+                "pkg/impl.py",
+                "pkg.impl",
+                "from pkg import driver\nclass D(driver.Base):\n    pass\n",
+            ),
         ]);
-        assert_eq!(mro_names(&p, "pkg.impl.D"), ["pkg.impl.D", "pkg.driver.Base", "<object>"]);
+        assert_eq!(
+            mro_names(&p, "pkg.impl.D"),
+            ["pkg.impl.D", "pkg.driver.Base", "<object>"]
+        );
     }
 
     #[test]
@@ -650,18 +688,36 @@ mod tests {
             ("pkg/__init__.py", "pkg", "from pkg.core import Base as PublicBase\n"),
             ("pkg/core.py", "pkg.core", "class Base(object): pass\n"),
             ("pkg/sub/__init__.py", "pkg.sub", ""),
-            ("pkg/sub/rel.py", "pkg.sub.rel", "from ..core import Base\nclass R(Base): pass\n"),
-            ("pkg/sub/re.py", "pkg.sub.re", "from pkg import PublicBase\nclass E(PublicBase): pass\n"),
+            (
+                "pkg/sub/rel.py",
+                "pkg.sub.rel",
+                "from ..core import Base\nclass R(Base): pass\n",
+            ),
+            (
+                "pkg/sub/re.py",
+                "pkg.sub.re",
+                "from pkg import PublicBase\nclass E(PublicBase): pass\n",
+            ),
         ]);
-        assert_eq!(mro_names(&p, "pkg.sub.rel.R"), ["pkg.sub.rel.R", "pkg.core.Base", "<object>"]);
-        assert_eq!(mro_names(&p, "pkg.sub.re.E"), ["pkg.sub.re.E", "pkg.core.Base", "<object>"]);
+        assert_eq!(
+            mro_names(&p, "pkg.sub.rel.R"),
+            ["pkg.sub.rel.R", "pkg.core.Base", "<object>"]
+        );
+        assert_eq!(
+            mro_names(&p, "pkg.sub.re.E"),
+            ["pkg.sub.re.E", "pkg.core.Base", "<object>"]
+        );
     }
 
     #[test]
     fn import_inside_try_block_is_seen() {
         let p = project(&[
             ("m.py", "m", "class Base: pass\n"),
-            ("n.py", "n", "try:\n    from m import Base\nexcept ImportError:\n    Base = object\nclass N(Base): pass\n"),
+            (
+                "n.py",
+                "n",
+                "try:\n    from m import Base\nexcept ImportError:\n    Base = object\nclass N(Base): pass\n",
+            ),
         ]);
         assert_eq!(mro_names(&p, "n.N"), ["n.N", "m.Base"]);
     }
@@ -689,7 +745,11 @@ mod tests {
 
     #[test]
     fn lookup_stops_at_unknown_external_base() {
-        let p = project(&[("m.py", "m", "from ext import Mixin\nclass A(object):\n    def f(self): pass\nclass B(Mixin, A): pass\n")]);
+        let p = project(&[(
+            "m.py",
+            "m",
+            "from ext import Mixin\nclass A(object):\n    def f(self): pass\nclass B(Mixin, A): pass\n",
+        )]);
         let b = class_named(&p, "m.B");
         assert_eq!(p.lookup(&p.class(b).mro, "f"), None);
         let a = class_named(&p, "m.A");

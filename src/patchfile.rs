@@ -27,7 +27,11 @@ impl Identity {
             .ok()
             .and_then(|s| s.trim().parse::<i64>().ok())
             .unwrap_or_else(|| jiff::Timestamp::now().as_second());
-        Identity { name, email, time: (secs, 0) }
+        Identity {
+            name,
+            email,
+            time: (secs, 0),
+        }
     }
 }
 
@@ -52,7 +56,9 @@ pub fn slug(subject: &str) -> String {
 /// RFC 2822 date as git writes it in a patch header.
 pub fn rfc2822(time: (i64, i32)) -> String {
     let ts = jiff::Timestamp::from_second(time.0).unwrap_or(jiff::Timestamp::UNIX_EPOCH);
-    let tz = jiff::tz::Offset::from_seconds(time.1 * 60).unwrap_or(jiff::tz::Offset::UTC).to_time_zone();
+    let tz = jiff::tz::Offset::from_seconds(time.1 * 60)
+        .unwrap_or(jiff::tz::Offset::UTC)
+        .to_time_zone();
     jiff::fmt::rfc2822::to_string(&ts.to_zoned_datetime(tz)).unwrap_or_default()
 }
 
@@ -66,7 +72,10 @@ pub fn render(
     diffs: &[FileDiff],
 ) -> Vec<u8> {
     let full = msg.text(extra_trailers);
-    let body = full.split_once('\n').map_or("", |(_, rest)| rest).trim_start_matches('\n');
+    let body = full
+        .split_once('\n')
+        .map_or("", |(_, rest)| rest)
+        .trim_start_matches('\n');
     let mut out = format!(
         "From {} Mon Sep 17 00:00:00 2001\nFrom: {} <{}>\nDate: {}\nSubject: [PATCH] {}\n\n{}---\n{}\n",
         commit.unwrap_or("0000000000000000000000000000000000000000"),
@@ -118,7 +127,10 @@ mod tests {
 
     #[test]
     fn slug_like_git() {
-        assert_eq!(slug("ScaleIO: rename private attach/detach helpers"), "ScaleIO-rename-private-attach-detach-helpers");
+        assert_eq!(
+            slug("ScaleIO: rename private attach/detach helpers"),
+            "ScaleIO-rename-private-attach-detach-helpers"
+        );
         assert_eq!(slug("  Fix: (x)  "), "Fix-x");
     }
 

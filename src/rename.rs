@@ -29,6 +29,7 @@ use thiserror::Error;
 use crate::analyze::{Analysis, ConflictKind, shape};
 use crate::binding::{Callee, check_call};
 use crate::edit::Edit;
+use crate::infer;
 use crate::model::{ClassId, FileId, Member, MethodId, Project, Resolved};
 use crate::recipe::{Recipe, RenameRule};
 use crate::syntax::{MethodKind, Receiver, StringContext};
@@ -38,15 +39,34 @@ pub enum RenameError {
     #[error(
         "cannot rename {class}.{method} to {to}: `{to}` already exists in {holder} ({path}:{line}); choose another name in the recipe"
     )]
-    NameTaken { class: String, method: String, to: String, holder: String, path: String, line: u32 },
+    NameTaken {
+        class: String,
+        method: String,
+        to: String,
+        holder: String,
+        path: String,
+        line: u32,
+    },
     #[error(
         "cannot rename {class}.{method}: the override {other} ({path}:{line}) has the base-side signature, so it is unclear whether it overrides the base method or the helper; rename it by hand or add a rule for it"
     )]
-    Ambiguous { class: String, method: String, other: String, path: String, line: u32 },
+    Ambiguous {
+        class: String,
+        method: String,
+        other: String,
+        path: String,
+        line: u32,
+    },
     #[error(
         "cannot rename {class}.{method}: {path}:{line}:{column} needs an edit inside a region the parser could not read; fix the syntax error first"
     )]
-    UnparsedRegion { class: String, method: String, path: String, line: u32, column: u32 },
+    UnparsedRegion {
+        class: String,
+        method: String,
+        path: String,
+        line: u32,
+        column: u32,
+    },
 }
 
 /// What happened to one rule in one tree.
@@ -140,7 +160,10 @@ fn plan_rule(
     };
     let classes = matching_classes(project, &rule.class);
     if classes.is_empty() {
-        plan.outcomes.push(outcome(None, RuleStatus::NotApplicable(format!("no class {} in the tree", rule.class))));
+        plan.outcomes.push(outcome(
+            None,
+            RuleStatus::NotApplicable(format!("no class {} in the tree", rule.class)),
+        ));
         return Ok(());
     }
     for k in classes {
@@ -171,21 +194,25 @@ fn plan_rule(
         let mut edits: Vec<(FileId, Edit, bool)> = Vec::new();
         for m in &renamed {
             let def = project.method(*m);
-            edits.push((project.class(m.class).file, edit(def.name_range.clone(), &rule.to), true));
+            edits.push((
+                project.class(m.class).file,
+                edit(def.name_range.clone(), &rule.to),
+                true,
+            ));
             plan.renamed_defs.push(project.method_qualname(*m));
             plan.renames.push((project.method_qualname(*m), rule.to.clone()));
         }
-        collect_references(project, &family, &renamed, base, rule, &mut edits, &mut plan.left_for_base);
+        refuse_unread_mentions(project, &qualname, rule)?;
+        collect_references(
+            project,
+            &family,
+            &renamed,
+            base,
+            rule,
+            &mut edits,
+            &mut plan.left_for_base,
+        );
         for (file, e, is_def) in edits {
-            if let Some(err) = project.file(file).syntax.parse_errors.iter().find(|p| ranges_touch(&p.range, &e.range)) {
-                return Err(RenameError::UnparsedRegion {
-                    class: qualname,
-                    method: rule.method.clone(),
-                    path: project.file(file).rel_path.clone(),
-                    line: err.position.line,
-                    column: err.position.column,
-                });
-            }
             if !is_def {
                 plan.references_updated += 1;
             }
@@ -196,12 +223,41 @@ fn plan_rule(
     Ok(())
 }
 
-fn edit(range: std::ops::Range<usize>, to: &str) -> Edit {
-    Edit { range, replacement: to.to_string() }
+/// A region the parser could not read that mentions the method name might
+/// hold a reference we cannot see, so whether to rename it is unknowable:
+/// refuse rather than leave a stale name behind.
+fn refuse_unread_mentions(project: &Project, qualname: &str, rule: &RenameRule) -> Result<(), RenameError> {
+    for f in &project.files {
+        for err in &f.syntax.parse_errors {
+            if mentions_identifier(&f.bytes[err.range.clone()], rule.method.as_bytes()) {
+                return Err(RenameError::UnparsedRegion {
+                    class: qualname.to_string(),
+                    method: rule.method.clone(),
+                    path: f.rel_path.clone(),
+                    line: err.position.line,
+                    column: err.position.column,
+                });
+            }
+        }
+    }
+    Ok(())
 }
 
-fn ranges_touch(a: &std::ops::Range<usize>, b: &std::ops::Range<usize>) -> bool {
-    a.start <= b.end && b.start <= a.end
+/// Whether `name` occurs in `haystack` as a whole identifier.
+fn mentions_identifier(haystack: &[u8], name: &[u8]) -> bool {
+    let is_ident = |b: u8| b.is_ascii_alphanumeric() || b == b'_';
+    haystack.windows(name.len()).enumerate().any(|(i, w)| {
+        w == name
+            && (i == 0 || !is_ident(haystack[i - 1]))
+            && haystack.get(i + name.len()).is_none_or(|&b| !is_ident(b))
+    })
+}
+
+fn edit(range: std::ops::Range<usize>, to: &str) -> Edit {
+    Edit {
+        range,
+        replacement: to.to_string(),
+    }
 }
 
 /// Step 2: the new name must be free in K's MRO and below K.
@@ -246,7 +302,9 @@ fn family_overrides(
         if s == k {
             continue;
         }
-        let Some(Member::Method(m)) = project.own_member(s, &rule.method) else { continue };
+        let Some(Member::Method(m)) = project.own_member(s, &rule.method) else {
+            continue;
+        };
         let sig = shape(&project.method(m).signature);
         if sig == base_shape && sig != helper_shape {
             return Err(RenameError::Ambiguous {
@@ -274,26 +332,36 @@ fn collect_references(
 ) {
     let in_family: BTreeSet<ClassId> = family.iter().copied().collect();
     let reaches_renamed = |mro: &[crate::model::MroEntry]| {
-        project.lookup(mro, &rule.method).and_then(Member::method).is_some_and(|m| renamed.contains(&m))
+        project
+            .lookup(mro, &rule.method)
+            .and_then(Member::method)
+            .is_some_and(|m| renamed.contains(&m))
     };
     // Does `dotted` (as written in `file`) name a class whose `m` is renamed?
     let dotted_hits = |file: FileId, dotted: &str| match project.resolve_dotted(file, dotted) {
         Resolved::Class(id) => in_family.contains(&id) && reaches_renamed(&project.class(id).mro),
         _ => false,
     };
+    // A variable holding an instance of a family class reaches what the
+    // class reaches.
+    let instance_hits = |id: ClassId| in_family.contains(&id) && reaches_renamed(&project.class(id).mro);
     for (fi, f) in project.files.iter().enumerate() {
         let file = FileId(fi as u32);
         let scope_class = |scope: Option<crate::syntax::MethodScope>| scope.map(|s| project.class_id_at(file, s.class));
         for r in f.syntax.attr_refs.iter().filter(|r| r.attr == rule.method) {
             let hit = match &r.receiver {
-                Receiver::SelfParam => {
-                    scope_class(r.scope).is_some_and(|d| in_family.contains(&d) && reaches_renamed(&project.class(d).mro))
-                }
+                Receiver::SelfParam => scope_class(r.scope)
+                    .is_some_and(|d| in_family.contains(&d) && reaches_renamed(&project.class(d).mro)),
                 Receiver::Super { .. } => scope_class(r.scope).is_some_and(|d| {
                     in_family.contains(&d)
-                        && project.super_start(file, d, &r.receiver).is_some_and(|s| reaches_renamed(project.mro_after(d, s)))
+                        && project
+                            .super_start(file, d, &r.receiver)
+                            .is_some_and(|s| reaches_renamed(project.mro_after(d, s)))
                 }),
-                Receiver::Dotted(text) => dotted_hits(file, text),
+                Receiver::Dotted(text) => {
+                    dotted_hits(file, text) || infer::holds(project, file, r).is_some_and(instance_hits)
+                }
+                Receiver::SelfAttr(_) => infer::holds(project, file, r).is_some_and(instance_hits),
             };
             if !hit {
                 continue;
@@ -317,17 +385,21 @@ fn collect_references(
                 StringContext::PatchObject { target } if s.value == rule.method && dotted_hits(file, target) => {
                     s.value_range.clone()
                 }
-                StringContext::Getattr { receiver: Receiver::SelfParam } if s.value == rule.method => {
-                    match scope_class(s.scope) {
-                        Some(d) if in_family.contains(&d) && reaches_renamed(&project.class(d).mro) => s.value_range.clone(),
-                        _ => continue,
+                StringContext::Getattr {
+                    receiver: Receiver::SelfParam,
+                } if s.value == rule.method => match scope_class(s.scope) {
+                    Some(d) if in_family.contains(&d) && reaches_renamed(&project.class(d).mro) => {
+                        s.value_range.clone()
                     }
-                }
-                StringContext::Getattr { receiver: Receiver::Dotted(text) } if s.value == rule.method && dotted_hits(file, text) => {
-                    s.value_range.clone()
-                }
+                    _ => continue,
+                },
+                StringContext::Getattr {
+                    receiver: Receiver::Dotted(text),
+                } if s.value == rule.method && dotted_hits(file, text) => s.value_range.clone(),
                 StringContext::Patch => {
-                    let Some((owner, attr)) = s.value.rsplit_once('.') else { continue };
+                    let Some((owner, attr)) = s.value.rsplit_once('.') else {
+                        continue;
+                    };
                     if attr != rule.method || !patch_target_hits(project, owner, &in_family, &reaches_renamed) {
                         continue;
                     }
@@ -358,7 +430,9 @@ fn patch_target_hits(
     let parts: Vec<&str> = owner.split('.').collect();
     for split in (1..parts.len()).rev() {
         let module = parts[..split].join(".");
-        let Some(file) = project.module_file(&module) else { continue };
+        let Some(file) = project.module_file(&module) else {
+            continue;
+        };
         return match project.resolve_dotted(file, &parts[split..].join(".")) {
             Resolved::Class(id) => in_family.contains(&id) && reaches_renamed(&project.class(id).mro),
             _ => false,
@@ -399,7 +473,16 @@ fn meant_for_base(
             _ => true,
         };
         let qualname = project.method_py_qualname(m);
-        check_call(&Callee { name: &def.name, qualname: &qualname, signature: &def.signature, implicit_first }, args).is_ok()
+        check_call(
+            &Callee {
+                name: &def.name,
+                qualname: &qualname,
+                signature: &def.signature,
+                implicit_first,
+            },
+            args,
+        )
+        .is_ok()
     };
     (!binds(reached) && binds(base)).then(|| {
         format!(
@@ -429,7 +512,9 @@ pub fn auto_rules(project: &Project, analysis: &Analysis, prefix: Option<&str>) 
         if !seen.insert((class.clone(), def.name.clone())) {
             continue;
         }
-        let p = prefix.map(str::to_string).unwrap_or_else(|| default_prefix(&project.class_def(c.override_method.class).name));
+        let p = prefix
+            .map(str::to_string)
+            .unwrap_or_else(|| default_prefix(&project.class_def(c.override_method.class).name));
         rules.push(RenameRule {
             class: class.clone(),
             method: def.name.clone(),
@@ -442,9 +527,16 @@ pub fn auto_rules(project: &Project, analysis: &Analysis, prefix: Option<&str>) 
 /// The capitals of a class name without its `Driver` suffix, lower-cased:
 /// `ScaleIODriver` -> `sio`. A name without capitals uses itself.
 pub fn default_prefix(class_name: &str) -> String {
-    let stem = class_name.strip_suffix("Driver").filter(|s| !s.is_empty()).unwrap_or(class_name);
+    let stem = class_name
+        .strip_suffix("Driver")
+        .filter(|s| !s.is_empty())
+        .unwrap_or(class_name);
     let caps: String = stem.chars().filter(char::is_ascii_uppercase).collect();
-    if caps.is_empty() { stem.trim_matches('_').to_ascii_lowercase() } else { caps.to_ascii_lowercase() }
+    if caps.is_empty() {
+        stem.trim_matches('_').to_ascii_lowercase()
+    } else {
+        caps.to_ascii_lowercase()
+    }
 }
 
 /// Whether any conflict in the tree still involves the rule's method name
@@ -454,12 +546,26 @@ pub fn rule_conflict_present(project: &Project, analysis: &Analysis, rule: &Rena
         .conflicts
         .iter()
         .find(|c| project.method(c.override_method).name == rule.method)
-        .map(|c| format!("{} still shadows {}", project.method_qualname(c.override_method), project.method_qualname(c.overridden)))
+        .map(|c| {
+            format!(
+                "{} still shadows {}",
+                project.method_qualname(c.override_method),
+                project.method_qualname(c.overridden)
+            )
+        })
 }
 
 #[cfg(test)]
 mod tests {
-    use super::default_prefix;
+    use super::{default_prefix, mentions_identifier};
+
+    #[test]
+    fn identifier_mentions_are_whole_words() {
+        assert!(mentions_identifier(b"x = (self._attach(1", b"_attach"));
+        assert!(!mentions_identifier(b"self._attach_volume(", b"_attach"));
+        assert!(!mentions_identifier(b"self.x_attach(", b"_attach"));
+        assert!(mentions_identifier(b"_attach", b"_attach"));
+    }
 
     #[test]
     fn prefix_from_capitals_without_driver_suffix() {

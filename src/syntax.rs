@@ -27,6 +27,8 @@ pub struct Module {
     pub string_refs: Vec<StringRef>,
     /// Regions tree-sitter could not read (ERROR or MISSING nodes).
     pub parse_errors: Vec<ParseErrorRegion>,
+    /// Assignments that type a variable or instance attribute.
+    pub bindings: Vec<Binding>,
 }
 
 /// One import binding. `import a.b` binds `a`; `import a.b as x` binds `x`.
@@ -134,8 +136,11 @@ pub enum Receiver {
     SelfParam,
     /// `super(C, self).attr` (class = Some("C")) or `super().attr` (None).
     Super { class: Option<String> },
-    /// A bare name or attribute chain: `ScaleIODriver`, `scaleio.ScaleIODriver`.
+    /// A bare name or attribute chain: `ScaleIODriver`, `scaleio.ScaleIODriver`,
+    /// or a local variable (`drv`), which `Module::bindings` may type.
     Dotted(String),
+    /// An attribute of the instance: `self.driver.attr` (holds `driver`).
+    SelfAttr(String),
 }
 
 /// The shape of a call's arguments, enough to decide binding.
@@ -171,6 +176,37 @@ pub struct AttrRef {
     pub expr_range: Range<usize>,
     /// The method whose body holds the reference, if any.
     pub scope: Option<MethodScope>,
+    /// Start byte of the innermost enclosing function (method, nested
+    /// function or lambda); None at module or class level. Local variables
+    /// are looked up in this function only.
+    pub function_start: Option<usize>,
+}
+
+/// A simple binding that tells which class an instance belongs to:
+/// `drv = scaleio.ScaleIODriver(...)`, `self.driver = ScaleIODriver(...)`,
+/// `drv = self.driver`, `drv, vol = self.drv, self.volume`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Binding {
+    pub target: BindingTarget,
+    pub value: BindingValue,
+    pub scope: Option<MethodScope>,
+    pub function_start: Option<usize>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum BindingTarget {
+    /// A local (or module-level) name.
+    Name(String),
+    /// `self.<attr>`.
+    SelfAttr(String),
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum BindingValue {
+    /// A call of a dotted name: a constructor, as far as we can tell.
+    Construct(String),
+    Name(String),
+    SelfAttr(String),
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -21,7 +21,11 @@ pub struct LoadedTree {
 pub fn load(root: &Path) -> Result<LoadedTree, WalkError> {
     let walked = walk::collect(root)?;
     let project = build_with_progress(walked.sources);
-    Ok(LoadedTree { root: root.to_path_buf(), project, unreadable: walked.unreadable })
+    Ok(LoadedTree {
+        root: root.to_path_buf(),
+        project,
+        unreadable: walked.unreadable,
+    })
 }
 
 /// Builds a project from in-memory sources (a git tree, or a rewritten copy).

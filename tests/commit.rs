@@ -150,13 +150,35 @@ fn text(bytes: &[u8]) -> String {
     String::from_utf8_lossy(bytes).into_owned()
 }
 
-/// The fixture file with both ScaleIO helpers renamed everywhere: in
-/// scaleio.py and its test module every `_attach_volume` / `_detach_volume`
-/// is the ScaleIO helper (the fixture README lists them).
-fn renamed(rel: &str) -> String {
-    let old = std::fs::read_to_string(fixture().join(rel)).expect("fixture file");
-    old.replace("_attach_volume", "_sio_attach_volume")
+fn rename_line(line: &str) -> String {
+    line.replace("_attach_volume", "_sio_attach_volume")
         .replace("_detach_volume", "_sio_detach_volume")
+}
+
+/// The fixture file with both ScaleIO helpers renamed everywhere: in
+/// scaleio.py every `_attach_volume` / `_detach_volume` is the ScaleIO
+/// helper (the fixture README lists them).
+fn renamed(rel: &str) -> String {
+    rename_line(&std::fs::read_to_string(fixture().join(rel)).expect("fixture file"))
+}
+
+/// `new` is the fixture file `rel` with nothing but the two renames, and
+/// every line in `must` (1-based) has them.
+fn assert_only_renames(rel: &str, new: &str, must: &[usize]) {
+    let old = std::fs::read_to_string(fixture().join(rel)).expect("fixture file");
+    let (old, new): (Vec<&str>, Vec<&str>) = (old.lines().collect(), new.lines().collect());
+    assert_eq!(old.len(), new.len(), "{rel}: lines added or removed");
+    for (i, (o, n)) in old.iter().zip(&new).enumerate() {
+        assert!(
+            *n == *o || *n == rename_line(o),
+            "{rel}:{}: not a rename: {o:?} -> {n:?}",
+            i + 1
+        );
+        if must.contains(&(i + 1)) {
+            assert_eq!(*n, rename_line(o), "{rel}:{}: not renamed", i + 1);
+            assert_ne!(*n, *o, "{rel}:{}: nothing to rename", i + 1);
+        }
+    }
 }
 
 /// The line shadowfix prints for a base, from stdout.
@@ -203,9 +225,21 @@ fn commits_the_fix_on_its_own_branch_and_touches_nothing_else() {
         sb.git(&repo, &["show", &format!("{BRANCH}:{SCALEIO}")]),
         renamed(SCALEIO).trim_end()
     );
+    // The test module's mock targets (its README lines); every changed line
+    // there is a rename.
+    let test_module = sb.git(&repo, &["show", &format!("{BRANCH}:{TEST_SCALEIO}")]);
+    assert_only_renames(TEST_SCALEIO, &test_module, &[45, 49, 60, 65, 72, 73]);
+    // The same rewrite as `shadowfix apply` on a checkout of the base.
+    let checkout = sb.path("checkout");
+    sb.git(
+        sb.dir.path(),
+        &["clone", "-q", repo.to_str().unwrap(), checkout.to_str().unwrap()],
+    );
+    sb.shadowfix(&["apply", checkout.to_str().unwrap()]).assert().code(0);
+    sb.git(&checkout, &["add", "-A"]);
     assert_eq!(
-        sb.git(&repo, &["show", &format!("{BRANCH}:{TEST_SCALEIO}")]),
-        renamed(TEST_SCALEIO).trim_end()
+        sb.git(&checkout, &["write-tree"]),
+        sb.rev(&repo, &format!("{BRANCH}^{{tree}}"))
     );
     assert_eq!(
         sb.rev(&repo, &format!("{BRANCH}:{DRIVER}")),
@@ -699,6 +733,42 @@ fn an_existing_branch_is_refused_unless_forced() {
     assert_ne!(sb.rev(&repo, BRANCH), head);
     assert_eq!(sb.rev(&repo, &format!("{BRANCH}^")), head);
     assert_eq!(sb.git(&repo, &["status", "--porcelain"]), "");
+}
+
+#[test]
+fn a_branch_in_the_way_is_refused_even_when_forced() {
+    let sb = Sandbox::new();
+    let repo = sb.repo("repo");
+    // `shadowfix/scaleio-attach-detach` blocks `.../stable/a` (git stores
+    // one as a file, the other under a directory of that name).
+    sb.git(&repo, &["branch", BRANCH]);
+    sb.git(&repo, &["branch", "stable/a"]);
+    let objects_before = sb.git(&repo, &["count-objects"]);
+    for force in [false, true] {
+        let mut args = vec![
+            "commit",
+            "--repo",
+            repo.to_str().unwrap(),
+            "--base",
+            "stable/a",
+            "--base",
+            "master",
+        ];
+        if force {
+            args.push("--force");
+        }
+        let out = sb.shadowfix(&args).assert().code(2).get_output().clone();
+        let stdout = text(&out.stdout);
+        assert!(
+            line_for(&stdout, "stable/a").contains(&format!("branch {BRANCH} exists")),
+            "{stdout}"
+        );
+    }
+    assert_eq!(sb.git(&repo, &["count-objects"]), objects_before, "nothing written");
+    assert_eq!(
+        sb.git(&repo, &["for-each-ref", "--format=%(refname)", "refs/heads/shadowfix/"]),
+        format!("refs/heads/{BRANCH}")
+    );
 }
 
 #[test]

@@ -20,6 +20,9 @@ const RECIPE: &str = "scaleio-attach-detach";
 const SITE: &str = "usr/lib/python3/site-packages";
 const DRIVER: &str = "cinder/volume/drivers/emc/scaleio.py";
 const BASE: &str = "cinder/volume/driver.py";
+/// `%shadowfix_check` on the code the fixture package is about: the fixture's
+/// cinder/tests also holds a conflict no recipe covers (FakeISCSIDriver).
+const CHECK_SHIPPED: &str = "%shadowfix_check cinder/volume cinder/backup";
 
 fn manifest_dir() -> &'static Path {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -252,7 +255,10 @@ fn assert_payload_fixed(site: &Path) {
 }
 
 /// Route 1: the fix happens in %prep, from the macro file; `%shadowfix_check`
-/// then proves the unpacked tree has no conflict left.
+/// then proves the shipped driver code has no conflict left. It is scoped to
+/// cinder/volume and cinder/backup because the fixture's cinder/tests has a
+/// second, unrelated conflict (FakeISCSIDriver) that no recipe fixes; see
+/// `check_without_arguments_still_sees_conflicts_no_recipe_covers`.
 #[test]
 fn prep_hook_fixes_the_payload() {
     if !rpm_tools() {
@@ -260,13 +266,21 @@ fn prep_hook_fixes_the_payload() {
     }
     let b = Build::new();
     b.tarball();
-    let spec = b.write_spec("", &format!("%setup -q\n%shadowfix_apply {RECIPE}\n%shadowfix_check"));
+    let spec = b.write_spec("", &format!("%setup -q\n%shadowfix_apply {RECIPE}\n{CHECK_SHIPPED}"));
     let out = b.rpmbuild(&spec, true);
     assert_built(&out);
     let log = log(&out);
-    assert!(log.contains(&format!(
-        "shadowfix: {RECIPE}: ScaleIODriver._attach_volume -> _sio_attach_volume: applied"
-    )));
+    assert!(log.contains("0 conflicts"), "{log}");
+    // The summary line names the class by its dotted path; match its tail.
+    assert!(log.contains(&format!("shadowfix: {RECIPE}: ")), "{log}");
+    assert!(
+        log.contains("ScaleIODriver._attach_volume -> _sio_attach_volume: applied"),
+        "{log}"
+    );
+    assert!(
+        log.contains("ScaleIODriver._detach_volume -> _sio_detach_volume: applied"),
+        "{log}"
+    );
     assert_payload_fixed(&b.extract());
 }
 
@@ -278,7 +292,7 @@ fn prep_hook_without_arguments_runs_the_built_in_recipes() {
     }
     let b = Build::new();
     b.tarball();
-    let spec = b.write_spec("", "%setup -q\n%shadowfix_apply\n%shadowfix_check");
+    let spec = b.write_spec("", &format!("%setup -q\n%shadowfix_apply\n{CHECK_SHIPPED}"));
     assert_built(&b.rpmbuild(&spec, true));
     assert_payload_fixed(&b.extract());
 }
@@ -303,7 +317,7 @@ fn prep_hook_passes_on_an_already_fixed_tree() {
         String::from_utf8_lossy(&out.stderr)
     );
     b.tarball();
-    let spec = b.write_spec("", &format!("%setup -q\n%shadowfix_apply {RECIPE}\n%shadowfix_check"));
+    let spec = b.write_spec("", &format!("%setup -q\n%shadowfix_apply {RECIPE}\n{CHECK_SHIPPED}"));
     let out = b.rpmbuild(&spec, true);
     assert_built(&out);
     assert!(log(&out).contains("already applied"), "{}", log(&out));
@@ -390,8 +404,30 @@ fn check_fails_the_build_on_the_unfixed_tree() {
     assert!(!b.topdir().join("RPMS/noarch").exists(), "an RPM was written");
 }
 
-/// Before %setup there is no %{buildsubdir}: the macros refuse to expand
-/// rather than scan or rewrite %{_builddir} itself.
+/// Bare `%shadowfix_check` scans the whole unpacked tree, so after the
+/// ScaleIO recipe it still fails on the fixture's other conflict, which the
+/// recipe does not cover; that is what the SUBDIR arguments are for.
+#[test]
+fn check_without_arguments_still_sees_conflicts_no_recipe_covers() {
+    if !rpm_tools() {
+        return;
+    }
+    let b = Build::new();
+    b.tarball();
+    let spec = b.write_spec("", &format!("%setup -q\n%shadowfix_apply {RECIPE}\n%shadowfix_check"));
+    let log = assert_failed(&b.rpmbuild(&spec, true));
+    assert!(
+        log.contains(&format!("{RECIPE}: ")) && log.contains(": applied"),
+        "{log}"
+    );
+    assert!(log.contains("FakeISCSIDriver.terminate_connection"), "{log}");
+    assert!(!log.contains("`ScaleIODriver._attach_volume` shadows"), "{log}");
+    assert!(log.contains("%shadowfix_check: shadowfix scan failed (exit 1"), "{log}");
+}
+
+/// Before %setup the %prep script is still in the build directory itself,
+/// which holds every package's sources: the macros stop the build instead of
+/// rewriting or scanning all of it.
 #[test]
 fn macros_refuse_to_run_before_setup() {
     if !rpm_tools() {
@@ -399,12 +435,17 @@ fn macros_refuse_to_run_before_setup() {
     }
     let b = Build::new();
     b.tarball();
-    let spec = b.write_spec("", &format!("%shadowfix_apply {RECIPE}\n%setup -q"));
-    let log = assert_failed(&b.rpmbuild(&spec, true));
-    assert!(
-        log.contains("%shadowfix_apply must come after %setup or %autosetup in %prep"),
-        "{log}"
-    );
+    for name in ["apply", "check"] {
+        let spec = b.write_spec("", &format!("%shadowfix_{name}\n%setup -q"));
+        let log = assert_failed(&b.rpmbuild(&spec, true));
+        assert!(
+            log.contains(&format!(
+                "%shadowfix_{name} must come after %setup or %autosetup in %prep"
+            )),
+            "{log}"
+        );
+        assert!(!log.contains("shadowfix: "), "shadowfix ran:\n{log}");
+    }
 }
 
 /// `%__shadowfix`: the file's default, `--binary` baked in, and a

@@ -19,7 +19,10 @@ fn pairs(report: &Value) -> Vec<(String, String)> {
         .unwrap()
         .iter()
         .map(|c| {
-            (c["override"]["qualname"].as_str().unwrap().to_string(), c["overridden"]["qualname"].as_str().unwrap().to_string())
+            (
+                c["override"]["qualname"].as_str().unwrap().to_string(),
+                c["overridden"]["qualname"].as_str().unwrap().to_string(),
+            )
         })
         .collect()
 }
@@ -30,18 +33,38 @@ fn reports_exactly_the_planted_conflicts() {
     assert_eq!(
         pairs(&report),
         [
-            ("cinder.tests.fake_driver.FakeISCSIDriver.terminate_connection", "cinder.volume.driver.BaseVD.terminate_connection"),
-            ("cinder.volume.drivers.emc.scaleio.ScaleIODriver._attach_volume", "cinder.volume.driver.BaseVD._attach_volume"),
-            ("cinder.volume.drivers.emc.scaleio.ScaleIODriver._detach_volume", "cinder.volume.driver.BaseVD._detach_volume"),
+            (
+                "cinder.tests.fake_driver.FakeISCSIDriver.terminate_connection",
+                "cinder.volume.driver.BaseVD.terminate_connection"
+            ),
+            (
+                "cinder.volume.drivers.emc.scaleio.ScaleIODriver._attach_volume",
+                "cinder.volume.driver.BaseVD._attach_volume"
+            ),
+            (
+                "cinder.volume.drivers.emc.scaleio.ScaleIODriver._detach_volume",
+                "cinder.volume.driver.BaseVD._detach_volume"
+            ),
         ]
         .map(|(a, b)| (a.to_string(), b.to_string()))
     );
     let attach = &report["conflicts"][1];
     assert_eq!(attach["override"]["signature"], "_attach_volume(self, volume, sdc_ip)");
     assert_eq!(attach["override"]["path"], "cinder/volume/drivers/emc/scaleio.py");
-    assert_eq!(attach["overridden"]["signature"], "_attach_volume(self, context, volume, properties, remote=False)");
-    assert_eq!(attach["classes"], serde_json::json!(["cinder.volume.drivers.emc.scaleio.ScaleIODriver"]));
-    let callers: Vec<&str> = attach["calls"].as_array().unwrap().iter().map(|c| c["caller"].as_str().unwrap()).collect();
+    assert_eq!(
+        attach["overridden"]["signature"],
+        "_attach_volume(self, context, volume, properties, remote=False)"
+    );
+    assert_eq!(
+        attach["classes"],
+        serde_json::json!(["cinder.volume.drivers.emc.scaleio.ScaleIODriver"])
+    );
+    let callers: Vec<&str> = attach["calls"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["caller"].as_str().unwrap())
+        .collect();
     assert_eq!(
         callers,
         [
@@ -54,9 +77,25 @@ fn reports_exactly_the_planted_conflicts() {
     let backup = &attach["calls"][2];
     assert_eq!(backup["path"], "cinder/volume/driver.py");
     assert_eq!(backup["text"], "self._attach_volume(context, volume, properties)");
-    assert_eq!(backup["error_py2"], "_attach_volume() takes exactly 3 arguments (4 given)");
-    assert_eq!(backup["error_py3"], "ScaleIODriver._attach_volume() takes 3 positional arguments but 4 were given");
-    assert_eq!(report["parse_errors"].as_array().unwrap().iter().filter(|e| e["path"] == "cinder/volume/drivers/legacy_py2.py").count() > 0 || report["parse_errors"].as_array().unwrap().is_empty(), true);
+    assert_eq!(
+        backup["error_py2"],
+        "_attach_volume() takes exactly 3 arguments (4 given)"
+    );
+    assert_eq!(
+        backup["error_py3"],
+        "ScaleIODriver._attach_volume() takes 3 positional arguments but 4 were given"
+    );
+    assert_eq!(
+        report["parse_errors"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|e| e["path"] == "cinder/volume/drivers/legacy_py2.py")
+            .count()
+            > 0
+            || report["parse_errors"].as_array().unwrap().is_empty(),
+        true
+    );
     assert!(report["files_scanned"].as_u64().unwrap() >= 20);
 }
 
@@ -64,7 +103,13 @@ fn reports_exactly_the_planted_conflicts() {
 fn decoys_are_not_reported() {
     let report = scan_json(&fixture("kilo"));
     let text = report.to_string();
-    for decoy in ["ArrayClient", "GoodStoreDriver", "PassthroughDriver", "LegacyDriver", "LoggingVolumeDriver"] {
+    for decoy in [
+        "ArrayClient",
+        "GoodStoreDriver",
+        "PassthroughDriver",
+        "LegacyDriver",
+        "LoggingVolumeDriver",
+    ] {
         assert!(!text.contains(decoy), "{decoy} must not appear in {text}");
     }
 }
@@ -75,9 +120,10 @@ fn decoys_are_not_reported() {
 fn predicted_py3_error_matches_python3() {
     let report = scan_json(&fixture("kilo"));
     let root = fixture("kilo");
-    for (driver, override_name, line) in
-        [("scaleio", "ScaleIODriver._attach_volume", 289), ("fake", "FakeISCSIDriver.terminate_connection", 215)]
-    {
+    for (driver, override_name, line) in [
+        ("scaleio", "ScaleIODriver._attach_volume", 289),
+        ("fake", "FakeISCSIDriver.terminate_connection", 215),
+    ] {
         let out = python("python3", &root, &["run_backup.py", driver]).expect("python3 is required for this test");
         assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
         let raised = type_error_line(&out).expect("a TypeError");
@@ -87,7 +133,12 @@ fn predicted_py3_error_matches_python3() {
             .iter()
             .find(|c| c["override"]["qualname"].as_str().unwrap().ends_with(override_name))
             .unwrap();
-        let call = conflict["calls"].as_array().unwrap().iter().find(|c| c["line"] == line).unwrap();
+        let call = conflict["calls"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["line"] == line)
+            .unwrap();
         assert_eq!(call["error_py3"].as_str().unwrap(), raised);
     }
 }
@@ -96,7 +147,8 @@ fn predicted_py3_error_matches_python3() {
 #[test]
 fn predicted_py2_error_matches_python2_when_available() {
     let root = fixture("kilo");
-    let Some(out) = python("python2", &root, &["run_backup.py", "scaleio"]).filter(|o| o.status.code() == Some(1)) else {
+    let Some(out) = python("python2", &root, &["run_backup.py", "scaleio"]).filter(|o| o.status.code() == Some(1))
+    else {
         eprintln!("skipped: python2 not found; the Python 2.7 wording is pinned by unit tests instead");
         return;
     };
@@ -131,20 +183,31 @@ fn sarif_output_is_valid_2_1_0() {
     assert_eq!(sarif["version"], "2.1.0");
     let run = &sarif["runs"][0];
     assert_eq!(run["tool"]["driver"]["name"], "shadowfix");
-    let rule_ids: Vec<&str> =
-        run["tool"]["driver"]["rules"].as_array().unwrap().iter().map(|r| r["id"].as_str().unwrap()).collect();
+    let rule_ids: Vec<&str> = run["tool"]["driver"]["rules"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["id"].as_str().unwrap())
+        .collect();
     let results = run["results"].as_array().unwrap();
     assert_eq!(results.len(), 3);
     for r in results {
         assert!(rule_ids.contains(&r["ruleId"].as_str().unwrap()));
-        assert_eq!(rule_ids[r["ruleIndex"].as_u64().unwrap() as usize], r["ruleId"].as_str().unwrap());
+        assert_eq!(
+            rule_ids[r["ruleIndex"].as_u64().unwrap() as usize],
+            r["ruleId"].as_str().unwrap()
+        );
         let loc = &r["locations"][0]["physicalLocation"];
         assert!(!loc["artifactLocation"]["uri"].as_str().unwrap().starts_with('/'));
         assert!(loc["region"]["startLine"].as_u64().unwrap() > 0);
         let related = r["relatedLocations"].as_array().unwrap();
         // The overridden method plus every breaking call site.
         assert!(related.len() >= 2);
-        assert!(related.iter().all(|l| l["id"].is_u64() && l["message"]["text"].is_string()));
+        assert!(
+            related
+                .iter()
+                .all(|l| l["id"].is_u64() && l["message"]["text"].is_string())
+        );
     }
     insta::assert_snapshot!("scan_sarif_kilo", serde_json::to_string_pretty(&sarif).unwrap());
 }
@@ -174,7 +237,13 @@ fn a_file_with_parse_errors_is_listed_and_the_run_goes_on() {
     let (_dir, root) = copy_fixture("kilo");
     std::fs::write(root.join("cinder/volume/broken.py"), "class Broken(object):\n    def f(self:\n        pass\n\nclass After(object):\n    def g(self):\n        return 1\n").unwrap();
     let report = scan_json(&root);
-    assert!(report["parse_errors"].as_array().unwrap().iter().any(|e| e["path"] == "cinder/volume/broken.py"));
+    assert!(
+        report["parse_errors"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|e| e["path"] == "cinder/volume/broken.py")
+    );
     assert_eq!(report["conflicts"].as_array().unwrap().len(), 3);
 }
 
@@ -185,6 +254,14 @@ fn installed_site_packages_layout_keeps_module_names() {
     copy_tree(&fixture("kilo").join("cinder"), &site.join("cinder"));
     let report = scan_json(&site.join("cinder"));
     let names = pairs(&report);
-    assert!(names.iter().any(|(o, _)| o == "cinder.volume.drivers.emc.scaleio.ScaleIODriver._attach_volume"), "{names:?}");
-    assert_eq!(report["conflicts"][1]["override"]["path"], "volume/drivers/emc/scaleio.py");
+    assert!(
+        names
+            .iter()
+            .any(|(o, _)| o == "cinder.volume.drivers.emc.scaleio.ScaleIODriver._attach_volume"),
+        "{names:?}"
+    );
+    assert_eq!(
+        report["conflicts"][1]["override"]["path"],
+        "volume/drivers/emc/scaleio.py"
+    );
 }

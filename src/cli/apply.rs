@@ -36,14 +36,21 @@ pub fn run(args: ApplyArgs) -> anyhow::Result<u8> {
         for c in changes {
             println!("{}", c.rel_path);
         }
-        eprintln!("shadowfix: --check: {} file(s) need changes; nothing written", changes.len());
+        eprintln!(
+            "shadowfix: --check: {} file(s) need changes; nothing written",
+            changes.len()
+        );
         return Ok(exit_codes::FINDINGS);
     }
     let root = &run.tree.root;
     let writes: Vec<FileWrite> = changes
         .iter()
         .map(|c| FileWrite {
-            path: if root.is_file() { root.clone() } else { root.join(&c.rel_path) },
+            path: if root.is_file() {
+                root.clone()
+            } else {
+                root.join(&c.rel_path)
+            },
             new_bytes: c.new.clone(),
         })
         .collect();

@@ -32,8 +32,16 @@ pub struct DiffArgs {
 
 pub fn run(args: DiffArgs) -> anyhow::Result<u8> {
     let run = run_fix(&args.recipes)?;
-    let diffs: Vec<FileDiff> =
-        run.result.changes.iter().map(|c| FileDiff { path: &c.rel_path, old: &c.old, new: &c.new }).collect();
+    let diffs: Vec<FileDiff> = run
+        .result
+        .changes
+        .iter()
+        .map(|c| FileDiff {
+            path: &c.rel_path,
+            old: &c.old,
+            new: &c.new,
+        })
+        .collect();
     eprint!("{}", summary(&run));
     if let Some(dir) = &args.format_patch {
         if diffs.is_empty() {
@@ -48,5 +56,9 @@ pub fn run(args: DiffArgs) -> anyhow::Result<u8> {
     } else {
         output::print(&unidiff::render(&diffs, args.color.stdout()))?;
     }
-    Ok(if args.exit_code && !diffs.is_empty() { exit_codes::FINDINGS } else { exit_codes::OK })
+    Ok(if args.exit_code && !diffs.is_empty() {
+        exit_codes::FINDINGS
+    } else {
+        exit_codes::OK
+    })
 }

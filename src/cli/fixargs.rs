@@ -59,7 +59,12 @@ pub fn run_fix(args: &RecipeArgs) -> anyhow::Result<FixRun> {
     }
     let result = fix::fix(&tree.project, &analysis, &recipes, &FixOptions { strict: args.strict })
         .with_context(|| format!("fixing {}", args.path.display()))?;
-    Ok(FixRun { tree, analysis, recipes, result })
+    Ok(FixRun {
+        tree,
+        analysis,
+        recipes,
+        result,
+    })
 }
 
 /// The stderr summary: one line per rule outcome, then the counts, then the

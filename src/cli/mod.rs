@@ -8,6 +8,7 @@ mod diff;
 mod fixargs;
 mod output;
 mod recipes;
+mod rpm;
 mod scan;
 
 use std::ffi::OsString;
@@ -46,6 +47,9 @@ enum Command {
     Recipes(recipes::RecipesArgs),
     /// Commit the fix on a new branch per base revision with git2, for backport pull requests; the working tree, index and HEAD are untouched.
     Commit(commit::CommitArgs),
+    /// Print an RPM macro file defining %shadowfix_apply and %shadowfix_check, to install as /usr/lib/rpm/macros.d/macros.shadowfix
+    #[command(name = "rpm-macros")]
+    RpmMacros(rpm::RpmMacrosArgs),
 }
 
 /// Parses `args` (including the program name) and runs the command.
@@ -57,7 +61,11 @@ where
     let cli = match Cli::try_parse_from(args) {
         Ok(cli) => cli,
         Err(e) => {
-            let code = if e.use_stderr() { exit_codes::ERROR } else { exit_codes::OK };
+            let code = if e.use_stderr() {
+                exit_codes::ERROR
+            } else {
+                exit_codes::OK
+            };
             let _ = e.print();
             return exit_codes::code(code);
         }
@@ -68,6 +76,7 @@ where
         Command::Apply(args) => apply::run(args),
         Command::Recipes(args) => recipes::run(args),
         Command::Commit(args) => commit::run(args),
+        Command::RpmMacros(args) => rpm::run(args),
     };
     match result {
         Ok(code) => exit_codes::code(code),

@@ -18,7 +18,10 @@ pub fn run(args: RecipesArgs) -> anyhow::Result<u8> {
     let recipes = if args.files.is_empty() {
         recipe::builtin()?
     } else {
-        args.files.iter().map(|f| recipe::load_file(f)).collect::<Result<Vec<_>, _>>()?
+        args.files
+            .iter()
+            .map(|f| recipe::load_file(f))
+            .collect::<Result<Vec<_>, _>>()?
     };
     let mut out = String::new();
     for r in &recipes {

@@ -59,5 +59,9 @@ pub fn run(args: ScanArgs) -> anyhow::Result<u8> {
             output::print(&out)?;
         }
     }
-    Ok(if report.conflicts.is_empty() { exit_codes::OK } else { exit_codes::FINDINGS })
+    Ok(if report.conflicts.is_empty() {
+        exit_codes::OK
+    } else {
+        exit_codes::FINDINGS
+    })
 }

@@ -45,12 +45,13 @@ pub fn parse_module(source: &[u8]) -> Module {
     let outline = Outline::of(root, source);
     let imports = imports::collect(&outline.imports, source);
     let (classes, methods) = classes::collect(&outline, source);
-    let (attr_refs, string_refs) = refs::collect(root, source, &methods);
+    let refs = refs::collect(root, source, &methods);
     Module {
         imports,
         classes,
-        attr_refs,
-        string_refs,
+        attr_refs: refs.attr_refs,
+        string_refs: refs.string_refs,
+        bindings: refs.bindings,
         parse_errors: error_regions(root),
     }
 }

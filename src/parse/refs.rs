@@ -2,7 +2,8 @@
 //! side we can name (the method's own instance parameter, `super(...)`, or a
 //! dotted name), and the string literals that name a method in
 //! `mock.patch.object(C, 'm')`, `mock.patch('pkg.C.m')` and
-//! `getattr/hasattr/setattr(x, 'm')`.
+//! `getattr/hasattr/setattr(x, 'm')`; and the simple assignments that tell
+//! which class a variable or instance attribute holds.
 //!
 //! This is one pre-order walk of the whole tree rather than a query, because
 //! each reference needs its lexical context: which method's body it is in,
@@ -13,7 +14,9 @@ use tree_sitter::Node;
 
 use super::classes::MethodMap;
 use super::{bytes, dotted, position, text};
-use crate::syntax::{ArgShape, AttrRef, MethodScope, Receiver, StringContext, StringRef};
+use crate::syntax::{
+    ArgShape, AttrRef, Binding, BindingTarget, BindingValue, MethodScope, Receiver, StringContext, StringRef,
+};
 
 /// The lexical context of a node: the method whose body holds it.
 struct Context {
@@ -31,13 +34,23 @@ struct Parent<'t> {
     /// The context of the child in the `body` field, when this node (a
     /// method, or a nested function rebinding `self`) opens a new one.
     body_context: Option<usize>,
+    /// Start byte of the innermost function or lambda holding this node.
+    function_start: Option<usize>,
+}
+
+/// What the walk collects.
+pub(crate) struct Refs {
+    pub attr_refs: Vec<AttrRef>,
+    pub string_refs: Vec<StringRef>,
+    pub bindings: Vec<Binding>,
 }
 
 /// Attribute and string references of the whole tree, in source order.
-pub(crate) fn collect(root: Node, source: &[u8], methods: &MethodMap) -> (Vec<AttrRef>, Vec<StringRef>) {
+pub(crate) fn collect(root: Node, source: &[u8], methods: &MethodMap) -> Refs {
     let mut contexts: Vec<Context> = Vec::new();
     let mut attr_refs = Vec::new();
     let mut string_refs = Vec::new();
+    let mut bindings = Vec::new();
     // A tree cursor rather than a stack of nodes: it visits without
     // allocating per node, and its field names tell which child is a
     // function's `body` or a call's `function`.
@@ -46,6 +59,13 @@ pub(crate) fn collect(root: Node, source: &[u8], methods: &MethodMap) -> (Vec<At
     loop {
         let node = cursor.node();
         let field = cursor.field_name();
+        let function_start = parents.last().and_then(|p| {
+            if matches!(p.node.kind(), "function_definition" | "lambda") && field == Some("body") {
+                Some(p.node.start_byte())
+            } else {
+                p.function_start
+            }
+        });
         let (context, callee_of) = match parents.last() {
             None => (None, None),
             Some(parent) => {
@@ -60,11 +80,13 @@ pub(crate) fn collect(root: Node, source: &[u8], methods: &MethodMap) -> (Vec<At
         let current = context.and_then(|i| contexts.get(i));
         match node.kind() {
             "attribute" => {
-                if let Some(r) = attr_ref(node, callee_of, source, current) {
+                if let Some(mut r) = attr_ref(node, callee_of, source, current) {
+                    r.function_start = function_start;
                     attr_refs.push(r);
                 }
             }
             "call" => string_ref(node, source, current, &mut string_refs),
+            "assignment" => assignment_bindings(node, source, current, function_start, &mut bindings),
             _ => {}
         }
 
@@ -77,6 +99,7 @@ pub(crate) fn collect(root: Node, source: &[u8], methods: &MethodMap) -> (Vec<At
                 node,
                 context,
                 body_context,
+                function_start,
             });
             continue;
         }
@@ -88,7 +111,11 @@ pub(crate) fn collect(root: Node, source: &[u8], methods: &MethodMap) -> (Vec<At
             if !cursor.goto_parent() {
                 attr_refs.sort_by_key(|r| r.attr_range.start);
                 string_refs.sort_by_key(|r| r.value_range.start);
-                return (attr_refs, string_refs);
+                return Refs {
+                    attr_refs,
+                    string_refs,
+                    bindings,
+                };
             }
             parents.pop();
         }
@@ -164,9 +191,12 @@ fn classify(object: Node, source: &[u8], context: Option<&Context>) -> Option<Re
         "attribute" => {
             let chain = dotted(object, source)?;
             // `self.x.y`: the receiver is an instance attribute, not a name.
-            let root = chain.split('.').next().unwrap_or("");
-            if self_name == Some(root) {
-                return None;
+            let mut parts = chain.split('.');
+            if self_name == parts.next() {
+                return match (parts.next(), parts.next()) {
+                    (Some(attr), None) => Some(Receiver::SelfAttr(attr.to_string())),
+                    _ => None,
+                };
             }
             Some(Receiver::Dotted(chain))
         }
@@ -204,7 +234,69 @@ fn attr_ref(node: Node, callee_of: Option<Node>, source: &[u8], context: Option<
         call,
         expr_range: callee_of.unwrap_or(node).byte_range(),
         scope: context.map(|c| c.scope),
+        function_start: None,
     })
+}
+
+/// `x = C(...)`, `self.x = C(...)`, `x = self.y`, `x = y`, and the pairwise
+/// tuple form `a, b = self.x, C()`. Anything else types nothing.
+fn assignment_bindings(
+    node: Node,
+    source: &[u8],
+    context: Option<&Context>,
+    function_start: Option<usize>,
+    out: &mut Vec<Binding>,
+) {
+    let (Some(left), Some(right)) = (node.child_by_field_name("left"), node.child_by_field_name("right")) else {
+        return;
+    };
+    let pairs: Vec<(Node, Node)> = match (left.kind(), right.kind()) {
+        ("pattern_list" | "tuple_pattern", "expression_list" | "tuple") => {
+            let mut lc = left.walk();
+            let mut rc = right.walk();
+            let l: Vec<Node> = left.named_children(&mut lc).collect();
+            let r: Vec<Node> = right.named_children(&mut rc).collect();
+            if l.len() != r.len() {
+                return;
+            }
+            l.into_iter().zip(r).collect()
+        }
+        _ => vec![(left, right)],
+    };
+    let self_name = context.and_then(|c| c.self_name.as_deref());
+    let self_attr = |n: Node| -> Option<String> {
+        let chain = dotted(n, source)?;
+        let (root, attr) = chain.split_once('.')?;
+        (Some(root) == self_name && !attr.contains('.')).then(|| attr.to_string())
+    };
+    for (l, r) in pairs {
+        let target = match l.kind() {
+            "identifier" => BindingTarget::Name(text(l, source)),
+            "attribute" => match self_attr(l) {
+                Some(a) => BindingTarget::SelfAttr(a),
+                None => continue,
+            },
+            _ => continue,
+        };
+        let value = match r.kind() {
+            "call" => match r.child_by_field_name("function").and_then(|f| dotted(f, source)) {
+                Some(d) => BindingValue::Construct(d),
+                None => continue,
+            },
+            "identifier" => BindingValue::Name(text(r, source)),
+            "attribute" => match self_attr(r) {
+                Some(a) => BindingValue::SelfAttr(a),
+                None => continue,
+            },
+            _ => continue,
+        };
+        out.push(Binding {
+            target,
+            value,
+            scope: context.map(|c| c.scope),
+            function_start,
+        });
+    }
 }
 
 /// The shape of a call's arguments (`argument_list` or a bare generator).

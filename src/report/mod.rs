@@ -154,7 +154,10 @@ impl ScanReport {
             mro_errors,
             unreadable: unreadable
                 .iter()
-                .map(|(path, reason)| UnreadableRecord { path: path.clone(), reason: reason.clone() })
+                .map(|(path, reason)| UnreadableRecord {
+                    path: path.clone(),
+                    reason: reason.clone(),
+                })
                 .collect(),
         }
     }

@@ -47,7 +47,11 @@ pub fn render(report: &ScanReport) -> Value {
         .collect();
     let rule_index = |id: &str| rules.iter().position(|r| r.0 == id).unwrap_or(0);
 
-    let mut results: Vec<Value> = report.conflicts.iter().map(|c| conflict_result(c, rule_index(c.rule))).collect();
+    let mut results: Vec<Value> = report
+        .conflicts
+        .iter()
+        .map(|c| conflict_result(c, rule_index(c.rule)))
+        .collect();
     results.extend(report.warnings.iter().map(|w| {
         json!({
             "ruleId": w.rule,
@@ -89,9 +93,16 @@ fn conflict_result(c: &ConflictRecord, rule_index: usize) -> Value {
             call.caller,
             call.error_py3
         ),
-        None => format!("`{}` overrides `{}`", c.override_method.signature, c.overridden.qualname),
+        None => format!(
+            "`{}` overrides `{}`",
+            c.override_method.signature, c.overridden.qualname
+        ),
     };
-    let mut related_locations = vec![related(1, &c.overridden, &format!("overridden: {}", c.overridden.signature))];
+    let mut related_locations = vec![related(
+        1,
+        &c.overridden,
+        &format!("overridden: {}", c.overridden.signature),
+    )];
     related_locations.extend(c.calls.iter().enumerate().map(|(i, call)| call_related(i + 2, call)));
     json!({
         "ruleId": c.rule,

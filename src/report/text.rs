@@ -12,7 +12,11 @@ use super::{ConflictRecord, MethodRecord, ScanReport};
 use crate::model::Project;
 
 pub fn render(project: &Project, report: &ScanReport, styled: bool) -> String {
-    let sources: HashMap<&str, &[u8]> = project.files.iter().map(|f| (f.rel_path.as_str(), f.bytes.as_slice())).collect();
+    let sources: HashMap<&str, &[u8]> = project
+        .files
+        .iter()
+        .map(|f| (f.rel_path.as_str(), f.bytes.as_slice()))
+        .collect();
     let renderer = if styled { Renderer::styled() } else { Renderer::plain() };
     let mut out = String::new();
     for c in &report.conflicts {
@@ -26,7 +30,12 @@ pub fn render(project: &Project, report: &ScanReport, styled: bool) -> String {
                 w.override_method.signature, w.overridden.qualname
             ))
             .id(w.rule)
-            .element(method_snippet(&sources, &w.override_method, AnnotationKind::Primary, "override".into()))
+            .element(method_snippet(
+                &sources,
+                &w.override_method,
+                AnnotationKind::Primary,
+                "override".into(),
+            ))
             .element(method_snippet(
                 &sources,
                 &w.overridden,
@@ -37,10 +46,16 @@ pub fn render(project: &Project, report: &ScanReport, styled: bool) -> String {
         out.push_str("\n\n");
     }
     for e in &report.parse_errors {
-        out.push_str(&format!("note: {}:{}:{}: could not parse this region; the rest of the file was analysed\n", e.path, e.line, e.column));
+        out.push_str(&format!(
+            "note: {}:{}:{}: could not parse this region; the rest of the file was analysed\n",
+            e.path, e.line, e.column
+        ));
     }
     for e in &report.mro_errors {
-        out.push_str(&format!("note: {}:{}: {}: {}; analysed with a best-effort order\n", e.path, e.line, e.class, e.message));
+        out.push_str(&format!(
+            "note: {}:{}: {}: {}; analysed with a best-effort order\n",
+            e.path, e.line, e.class, e.message
+        ));
     }
     for u in &report.unreadable {
         out.push_str(&format!("note: {}: not read: {}\n", u.path, u.reason));
@@ -61,7 +76,11 @@ pub fn summary(report: &ScanReport, elapsed: Duration) -> String {
         plural(n)
     );
     if !report.warnings.is_empty() {
-        line.push_str(&format!(", {} warning{}", report.warnings.len(), plural(report.warnings.len())));
+        line.push_str(&format!(
+            ", {} warning{}",
+            report.warnings.len(),
+            plural(report.warnings.len())
+        ));
     }
     let pe = report.files_with_parse_errors();
     if pe > 0 {
@@ -80,7 +99,15 @@ fn plural(n: usize) -> &'static str {
 }
 
 fn conflict_groups<'a>(sources: &HashMap<&str, &'a [u8]>, c: &'a ConflictRecord) -> Vec<Group<'a>> {
-    let short = |q: &str| q.rsplit('.').take(2).collect::<Vec<_>>().into_iter().rev().collect::<Vec<_>>().join(".");
+    let short = |q: &str| {
+        q.rsplit('.')
+            .take(2)
+            .collect::<Vec<_>>()
+            .into_iter()
+            .rev()
+            .collect::<Vec<_>>()
+            .join(".")
+    };
     let title = match c.kind {
         "reverse" => format!(
             "`{}` is called with arguments only `{}` accepts",
@@ -120,23 +147,41 @@ fn conflict_groups<'a>(sources: &HashMap<&str, &'a [u8]>, c: &'a ConflictRecord)
                 last(&call.dispatch_class),
                 short(&c.override_method.qualname)
             )))
-            .element(snippet(sources, &call.path, call.span.clone(), AnnotationKind::Primary, format!("TypeError: {}", call.error_py2)))
+            .element(snippet(
+                sources,
+                &call.path,
+                call.span.clone(),
+                AnnotationKind::Primary,
+                format!("TypeError: {}", call.error_py2),
+            ))
             .element(Level::NOTE.message(format!("Python 2.7: TypeError: {}", call.error_py2)))
             .element(Level::NOTE.message(format!("Python 3:   TypeError: {}", call.error_py3))),
         );
     }
     if !c.mro.is_empty() {
-        let names: Vec<String> = c.mro.iter().map(|q| q.rsplit('.').next().unwrap_or(q).to_string()).collect();
+        let names: Vec<String> = c
+            .mro
+            .iter()
+            .map(|q| q.rsplit('.').next().unwrap_or(q).to_string())
+            .collect();
         let mut text = format!("MRO of {}: {}", names[0], names.join(" -> "));
         if c.classes.len() > 1 {
-            text.push_str(&format!(" (also affected: {})", c.classes[1..].iter().map(|q| last(q)).collect::<Vec<_>>().join(", ")));
+            text.push_str(&format!(
+                " (also affected: {})",
+                c.classes[1..].iter().map(|q| last(q)).collect::<Vec<_>>().join(", ")
+            ));
         }
         groups.push(Group::with_title(Level::HELP.secondary_title(text)));
     }
     groups
 }
 
-fn method_snippet<'a>(sources: &HashMap<&str, &'a [u8]>, m: &'a MethodRecord, kind: AnnotationKind, label: String) -> Snippet<'a, annotate_snippets::Annotation<'a>> {
+fn method_snippet<'a>(
+    sources: &HashMap<&str, &'a [u8]>,
+    m: &'a MethodRecord,
+    kind: AnnotationKind,
+    label: String,
+) -> Snippet<'a, annotate_snippets::Annotation<'a>> {
     snippet(sources, &m.path, m.span.clone(), kind, label)
 }
 
@@ -150,8 +195,14 @@ fn snippet<'a>(
     label: String,
 ) -> Snippet<'a, annotate_snippets::Annotation<'a>> {
     let bytes = sources.get(path).copied().unwrap_or_default();
-    let start = bytes[..span.start.min(bytes.len())].iter().rposition(|&b| b == b'\n').map_or(0, |p| p + 1);
-    let end = bytes[span.end.min(bytes.len())..].iter().position(|&b| b == b'\n').map_or(bytes.len(), |p| span.end + p);
+    let start = bytes[..span.start.min(bytes.len())]
+        .iter()
+        .rposition(|&b| b == b'\n')
+        .map_or(0, |p| p + 1);
+    let end = bytes[span.end.min(bytes.len())..]
+        .iter()
+        .position(|&b| b == b'\n')
+        .map_or(bytes.len(), |p| span.end + p);
     let line_start = bytes[..start].iter().filter(|&&b| b == b'\n').count() + 1;
     let before = String::from_utf8_lossy(&bytes[start..span.start]).len();
     let inside = String::from_utf8_lossy(&bytes[span.clone()]).len();

@@ -65,5 +65,9 @@ pub fn python(python: &str, dir: &Path, args: &[&str]) -> Option<Output> {
 
 /// The last `TypeError: ...` line Python printed.
 pub fn type_error_line(o: &Output) -> Option<String> {
-    stderr(o).lines().rev().find(|l| l.starts_with("TypeError: ")).map(|l| l["TypeError: ".len()..].to_string())
+    stderr(o)
+        .lines()
+        .rev()
+        .find(|l| l.starts_with("TypeError: "))
+        .map(|l| l["TypeError: ".len()..].to_string())
 }
