@@ -322,6 +322,9 @@ fn bind(
     args: &crate::syntax::ArgShape,
 ) -> Result<(), BindError> {
     let def = project.method(target);
+    if def.injects_args {
+        return Ok(());
+    }
     let implicit_first = match def.kind {
         MethodKind::Static => false,
         MethodKind::Class => true,
@@ -350,7 +353,7 @@ fn signature_warnings(project: &Project, ns: &Namespaces, conflicts: &[Conflict]
     let mut out = Vec::new();
     for c in project.class_ids() {
         for (index, m) in project.class_def(c).methods.iter().enumerate() {
-            if m.name.starts_with("__") && m.name.ends_with("__") {
+            if (m.name.starts_with("__") && m.name.ends_with("__")) || m.injects_args {
                 continue;
             }
             let over = MethodId { class: c, index };

@@ -13,13 +13,13 @@ use thiserror::Error;
 use crate::analyze::{Analysis, analyze};
 use crate::edit::{EditError, apply_edits};
 use crate::model::{FileId, Project};
-use crate::recipe::{Recipe, RenameRule};
+use crate::recipe::Recipe;
 use crate::rename::{self, RenameError, RenamePlan, RuleStatus};
 
 #[derive(Debug, Error)]
 pub enum FixError {
     #[error(transparent)]
-    Rename(#[from] RenameError),
+    Rename(Box<RenameError>),
     #[error("{path}: {source}")]
     Edit { path: String, source: EditError },
     #[error("refusing to rewrite {path}: the result has a new parse error at {line}:{column} (nothing was written)")]
@@ -27,16 +27,20 @@ pub enum FixError {
     #[error("refusing the rewrite: after it, a re-scan still finds {0} (nothing was written)")]
     ConflictRemains(String),
     #[error(
-        "recipe {recipe}: rule {class}.{method} -> {to} is not applicable ({why}), but the conflict it targets is still present: {present}"
+        "recipe {recipe}: rule {rule} is not applicable ({why}), but the conflict it targets is still present: {present}"
     )]
     Strict {
         recipe: String,
-        class: String,
-        method: String,
-        to: String,
+        rule: String,
         why: String,
         present: String,
     },
+}
+
+impl From<RenameError> for FixError {
+    fn from(e: RenameError) -> Self {
+        FixError::Rename(Box::new(e))
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -123,12 +127,9 @@ fn check_strict(project: &Project, analysis: &Analysis, plan: &RenamePlan) -> Re
             continue;
         };
         if let Some(present) = rename::rule_conflict_present(project, analysis, &o.rule) {
-            let RenameRule { class, method, to } = o.rule.clone();
             return Err(FixError::Strict {
                 recipe: o.recipe.clone(),
-                class,
-                method,
-                to,
+                rule: o.rule.to_string(),
                 why: why.clone(),
                 present,
             });

@@ -406,7 +406,7 @@ impl Project {
 
     /// The part of `within`'s MRO after class `after` (what `super(after, self)`
     /// searches).
-    pub fn mro_after<'a>(&'a self, within: ClassId, after: ClassId) -> &'a [MroEntry] {
+    pub fn mro_after(&self, within: ClassId, after: ClassId) -> &[MroEntry] {
         let mro = &self.class(within).mro;
         match mro.iter().position(|e| *e == MroEntry::Class(after)) {
             Some(p) => &mro[p + 1..],

@@ -467,6 +467,9 @@ fn meant_for_base(
     }
     let binds = |m: MethodId| {
         let def = project.method(m);
+        if def.injects_args {
+            return true;
+        }
         let implicit_first = match def.kind {
             MethodKind::Static => false,
             MethodKind::Instance => caller_kind != MethodKind::Class,

@@ -102,6 +102,10 @@ pub struct MethodDef {
     pub header_range: Range<usize>,
     pub kind: MethodKind,
     pub signature: Signature,
+    /// A decorator passes extra arguments (`@mock.patch(...)`,
+    /// `@mock.patch.object(...)`, `@ddt.data(...)`): the written signature
+    /// is not what callers bind against.
+    pub injects_args: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

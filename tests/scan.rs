@@ -85,16 +85,12 @@ fn reports_exactly_the_planted_conflicts() {
         backup["error_py3"],
         "ScaleIODriver._attach_volume() takes 3 positional arguments but 4 were given"
     );
-    assert_eq!(
+    // The Python-2-only file parses: tree-sitter reads print statements,
+    // `except X, e`, `0755` and `ur''` strings.
+    assert!(
+        report["parse_errors"].as_array().unwrap().is_empty(),
+        "{}",
         report["parse_errors"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .filter(|e| e["path"] == "cinder/volume/drivers/legacy_py2.py")
-            .count()
-            > 0
-            || report["parse_errors"].as_array().unwrap().is_empty(),
-        true
     );
     assert!(report["files_scanned"].as_u64().unwrap() >= 20);
 }

@@ -236,6 +236,7 @@ fn method_def(function: Node, source: &[u8]) -> Option<(MethodDef, Option<String
             header_range: function.start_byte()..header_end(function),
             kind,
             signature,
+            injects_args: decorated.is_some_and(|d| injects_args(d, source)),
         },
         self_name,
     ))
@@ -259,6 +260,36 @@ fn header_end(function: Node) -> usize {
         end = child.end_byte();
     }
     end
+}
+
+/// Whether a decorator call hands the method extra arguments: the mock
+/// library's `patch`, `patch.object` and `patch.multiple` (not `patch.dict`)
+/// and ddt's `data`/`file_data`/`unpack`.
+fn injects_args(decorated: Node, source: &[u8]) -> bool {
+    let mut cursor = decorated.walk();
+    decorated
+        .named_children(&mut cursor)
+        .filter(|d| d.kind() == "decorator")
+        .any(|decorator| {
+            let mut inner = decorator.walk();
+            let Some(expr) = decorator.named_children(&mut inner).find(|c| c.kind() != "comment") else {
+                return false;
+            };
+            let function = if expr.kind() == "call" {
+                expr.child_by_field_name("function")
+            } else {
+                Some(expr)
+            };
+            let Some(name) = function.and_then(|f| dotted(f, source)) else {
+                return false;
+            };
+            let mut parts = name.rsplit('.');
+            match (parts.next(), parts.next()) {
+                (Some("patch"), _) | (Some("object" | "multiple"), Some("patch")) => true,
+                (Some("data" | "file_data" | "unpack" | "idata"), Some("ddt") | None) => true,
+                _ => false,
+            }
+        })
 }
 
 /// The strongest kind named by the decorators: static and class methods
@@ -694,6 +725,15 @@ class A(object):
         let m = parse(src);
         assert_eq!(method_names(&m.classes[0]), ["a", "b", "c", "d", "e", "f", "g"]);
         assert_eq!(m.classes[0].methods[2].kind, MethodKind::Property);
+    }
+
+    #[test]
+    fn argument_injecting_decorators() {
+        let m = parse_module(
+            b"class T(object):\n    @mock.patch.object(A, 'b')\n    def a(self, m): pass\n    @mock.patch('x.y')\n    def b(self, m): pass\n    @patch.dict(os.environ)\n    def c(self): pass\n    @ddt.data(1, 2)\n    def d(self, v): pass\n    @utils.synchronized('x')\n    def e(self): pass\n",
+        );
+        let injects: Vec<bool> = m.classes[0].methods.iter().map(|m| m.injects_args).collect();
+        assert_eq!(injects, [true, true, false, true, false]);
     }
 
     #[test]

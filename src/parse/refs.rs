@@ -697,7 +697,12 @@ class A:
         'a'.join(z)
 ";
         let m = parse(src);
-        assert_eq!(pairs(&m), [(Receiver::SelfParam, "client")]);
+        // `self.client.call`: `self.client` is an instance attribute the
+        // rename stage may type through `Module::bindings`.
+        assert_eq!(
+            pairs(&m),
+            [(Receiver::SelfParam, "client"), (Receiver::SelfAttr("client".into()), "call")]
+        );
     }
 
     #[test]
@@ -850,8 +855,8 @@ class A(object):
         getattr(self, 'm')()
         hasattr(super(A, self), 'n')
         setattr(mod.Cls, 'o', None)
-        getattr(self.x, 'skipped')
-        getattr(obj(), 'skipped2')
+        getattr(self.x, 'p')
+        getattr(obj(), 'skipped')
         getattr(self, name)
 ";
         let m = parse(src);
@@ -877,6 +882,12 @@ class A(object):
                         receiver: dotted("mod.Cls")
                     },
                     "o"
+                ),
+                (
+                    StringContext::Getattr {
+                        receiver: Receiver::SelfAttr("x".into())
+                    },
+                    "p"
                 ),
             ]
         );
