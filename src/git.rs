@@ -187,16 +187,6 @@ pub struct TreeSources {
     pub modes: HashMap<String, FileMode>,
 }
 
-/// The walk's skip rules (`walk::collect`), applied to a tree so `commit`
-/// fixes exactly the files `diff` shows on a checkout of the same commit:
-/// hidden entries (`.tox`, `.git`, `.venv`, `.hidden.py`), and build and
-/// cache directories.
-fn skip_entry(name: &str, is_dir: bool) -> bool {
-    name.starts_with('.')
-        || (is_dir
-            && (matches!(name, "__pycache__" | "build" | "dist" | "node_modules") || name.ends_with(".egg-info")))
-}
-
 /// Reads every `.py` blob of `tree` and names its module from the
 /// `__init__.py` chain inside the tree. Symlinks and submodules are skipped:
 /// a link's blob is its target path, and a submodule's files are not in this
@@ -211,7 +201,7 @@ pub fn read_sources(repo: &Repository, tree: &Tree<'_>) -> Result<TreeSources, G
             return TreeWalkResult::Skip;
         };
         let is_dir = entry.kind() == Some(ObjectType::Tree);
-        if skip_entry(name, is_dir) {
+        if crate::walk::is_skipped(name, is_dir) {
             return TreeWalkResult::Skip;
         }
         if is_dir || !name.ends_with(".py") {

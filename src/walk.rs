@@ -50,9 +50,13 @@ pub enum WalkError {
     NotFileOrDir { path: PathBuf },
 }
 
-/// Directory names never descended into (besides hidden ones).
-fn is_skipped_dir(name: &str) -> bool {
-    matches!(name, "__pycache__" | "build" | "dist" | "node_modules") || name.ends_with(".egg-info")
+/// Whether a tree entry is left out: hidden entries (`.tox`, `.git`,
+/// `.venv`, `.hidden.py`) and build or cache directories. `commit` applies
+/// the same rule to git trees, so it fixes exactly what `diff` shows.
+pub fn is_skipped(name: &str, is_dir: bool) -> bool {
+    name.starts_with('.')
+        || (is_dir
+            && (matches!(name, "__pycache__" | "build" | "dist" | "node_modules") || name.ends_with(".egg-info")))
 }
 
 /// Every `*.py` file under `root` (or `root` itself if it is a file).
@@ -86,12 +90,8 @@ pub fn collect(root: &Path) -> Result<WalkResult, WalkError> {
             if entry.depth() == 0 {
                 return true;
             }
-            let name = entry.file_name().to_string_lossy();
-            if name.starts_with('.') {
-                return false;
-            }
             let is_dir = entry.file_type().is_some_and(|t| t.is_dir());
-            !(is_dir && is_skipped_dir(&name))
+            !is_skipped(&entry.file_name().to_string_lossy(), is_dir)
         })
         .build();
     for entry in walker {

@@ -232,9 +232,21 @@ pub fn method_record(project: &Project, id: MethodId) -> MethodRecord {
     }
 }
 
-/// Runs of whitespace (newlines included) become one space.
+/// Runs of whitespace (newlines included) become one space, and none is
+/// kept just inside brackets: a call wrapped over lines reads as one line.
 pub fn collapse_ws(text: &str) -> String {
-    text.split_whitespace().collect::<Vec<_>>().join(" ")
+    let joined = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    joined.replace("( ", "(").replace(" )", ")").replace("[ ", "[").replace(" ]", "]")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::collapse_ws;
+
+    #[test]
+    fn wrapped_calls_read_as_one_line() {
+        assert_eq!(collapse_ws("self._attach_volume(\n    context, vol,\n    props\n)"), "self._attach_volume(context, vol, props)");
+    }
 }
 
 impl MethodId {
