@@ -315,7 +315,10 @@ fn check_instance_call(
     }
 }
 
-fn bind(
+/// Whether a call on the instance from a body of `caller_kind` binds to
+/// `target`, and the TypeError if not. Argument-injecting decorators and
+/// properties make the outcome unknown: treated as binding.
+pub fn bind(
     project: &Project,
     target: MethodId,
     caller_kind: MethodKind,

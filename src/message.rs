@@ -6,7 +6,7 @@ use crate::analyze::Analysis;
 use crate::fix::FixResult;
 use crate::model::Project;
 use crate::recipe::{Recipe, Reference};
-use crate::report::{ConflictRecord, method_record};
+use crate::report::ConflictRecord;
 
 #[derive(Debug, Clone)]
 pub struct CommitMessage {
@@ -45,7 +45,6 @@ impl CommitMessage {
             .into_iter()
             .filter(|c| renamed.contains(&c.override_method.qualname.as_str()))
             .collect();
-        let _ = method_record;
 
         let mut body = String::new();
         for r in &applied {

@@ -64,7 +64,6 @@ pub fn rfc2822(time: (i64, i32)) -> String {
 
 /// The patch text. `commit` is the commit id when the patch comes from one.
 pub fn render(
-    number: usize,
     msg: &CommitMessage,
     from: &Identity,
     commit: Option<&str>,
@@ -87,7 +86,6 @@ pub fn render(
         unidiff::diffstat(diffs).trim_end_matches('\n'),
     )
     .into_bytes();
-    let _ = number;
     out.push(b'\n');
     out.extend(unidiff::render(diffs, false));
     out.extend(format!("-- \nshadowfix {}\n\n", env!("CARGO_PKG_VERSION")).into_bytes());
@@ -95,18 +93,8 @@ pub fn render(
 }
 
 /// Writes `<dir>/<NNNN>-<slug>.patch`, creating `dir` if needed.
+#[allow(clippy::too_many_arguments)]
 pub fn write(
-    dir: &Path,
-    number: usize,
-    msg: &CommitMessage,
-    from: &Identity,
-    commit: Option<&str>,
-    diffs: &[FileDiff],
-) -> std::io::Result<PathBuf> {
-    write_with_trailers(dir, number, msg, from, commit, &[], diffs)
-}
-
-pub fn write_with_trailers(
     dir: &Path,
     number: usize,
     msg: &CommitMessage,
@@ -117,7 +105,7 @@ pub fn write_with_trailers(
 ) -> std::io::Result<PathBuf> {
     std::fs::create_dir_all(dir)?;
     let path = dir.join(format!("{number:04}-{}.patch", slug(&msg.subject)));
-    std::fs::write(&path, render(number, msg, from, commit, extra_trailers, diffs))?;
+    std::fs::write(&path, render(msg, from, commit, extra_trailers, diffs))?;
     Ok(path)
 }
 

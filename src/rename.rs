@@ -26,13 +26,12 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use thiserror::Error;
 
-use crate::analyze::{Analysis, ConflictKind, shape};
-use crate::binding::{Callee, check_call};
+use crate::analyze::{self, Analysis, ConflictKind, shape};
 use crate::edit::Edit;
 use crate::infer;
 use crate::model::{ClassId, FileId, Member, MethodId, Project, Resolved};
 use crate::recipe::{Recipe, RenameRule};
-use crate::syntax::{MethodKind, Receiver, StringContext};
+use crate::syntax::{Receiver, StringContext};
 
 #[derive(Debug, Error)]
 pub enum RenameError {
@@ -465,28 +464,7 @@ fn meant_for_base(
     if !renamed.contains(&reached) {
         return None;
     }
-    let binds = |m: MethodId| {
-        let def = project.method(m);
-        if def.injects_args {
-            return true;
-        }
-        let implicit_first = match def.kind {
-            MethodKind::Static => false,
-            MethodKind::Instance => caller_kind != MethodKind::Class,
-            _ => true,
-        };
-        let qualname = project.method_py_qualname(m);
-        check_call(
-            &Callee {
-                name: &def.name,
-                qualname: &qualname,
-                signature: &def.signature,
-                implicit_first,
-            },
-            args,
-        )
-        .is_ok()
-    };
+    let binds = |m: MethodId| analyze::bind(project, m, caller_kind, args).is_ok();
     (!binds(reached) && binds(base)).then(|| {
         format!(
             "its arguments bind only to {}{}; it was meant for the base method",

@@ -317,7 +317,7 @@ fn process_base(ctx: &Shared, rev: &str, short: &str, branch: &str, out: &mut Ou
                 new: &c.new,
             })
             .collect();
-        let path = patchfile::write_with_trailers(&dir, 1, &msg, &who.author, Some(&sha), &extra, &diffs)
+        let path = patchfile::write(&dir, 1, &msg, &who.author, Some(&sha), &extra, &diffs)
             .with_context(|| format!("writing a patch file into {}", dir.display()))?;
         eprintln!("shadowfix: wrote {}", path.display());
         out.patch = Some(path);

@@ -49,7 +49,7 @@ pub fn run(args: DiffArgs) -> anyhow::Result<u8> {
         } else {
             let msg = message::CommitMessage::build(&run.tree.project, &run.analysis, &run.recipes, &run.result);
             let identity = patchfile::Identity::from_env_or_default();
-            let path = patchfile::write(dir, 1, &msg, &identity, None, &diffs)
+            let path = patchfile::write(dir, 1, &msg, &identity, None, &[], &diffs)
                 .with_context(|| format!("writing a patch file into {}", dir.display()))?;
             println!("{}", path.display());
         }

@@ -701,7 +701,10 @@ class A:
         // rename stage may type through `Module::bindings`.
         assert_eq!(
             pairs(&m),
-            [(Receiver::SelfParam, "client"), (Receiver::SelfAttr("client".into()), "call")]
+            [
+                (Receiver::SelfParam, "client"),
+                (Receiver::SelfAttr("client".into()), "call")
+            ]
         );
     }
 

@@ -225,7 +225,7 @@ pub fn method_record(project: &Project, id: MethodId) -> MethodRecord {
     MethodRecord {
         qualname: project.method_qualname(id),
         signature: format!("{}{}", def.name, def.signature.text),
-        path: project.file(id.class_file(project)).rel_path.clone(),
+        path: project.file(project.class(id.class).file).rel_path.clone(),
         line,
         column,
         span: def.name_range.clone(),
@@ -236,7 +236,11 @@ pub fn method_record(project: &Project, id: MethodId) -> MethodRecord {
 /// kept just inside brackets: a call wrapped over lines reads as one line.
 pub fn collapse_ws(text: &str) -> String {
     let joined = text.split_whitespace().collect::<Vec<_>>().join(" ");
-    joined.replace("( ", "(").replace(" )", ")").replace("[ ", "[").replace(" ]", "]")
+    joined
+        .replace("( ", "(")
+        .replace(" )", ")")
+        .replace("[ ", "[")
+        .replace(" ]", "]")
 }
 
 #[cfg(test)]
@@ -245,12 +249,9 @@ mod tests {
 
     #[test]
     fn wrapped_calls_read_as_one_line() {
-        assert_eq!(collapse_ws("self._attach_volume(\n    context, vol,\n    props\n)"), "self._attach_volume(context, vol, props)");
-    }
-}
-
-impl MethodId {
-    fn class_file(self, project: &Project) -> crate::model::FileId {
-        project.class(self.class).file
+        assert_eq!(
+            collapse_ws("self._attach_volume(\n    context, vol,\n    props\n)"),
+            "self._attach_volume(context, vol, props)"
+        );
     }
 }
