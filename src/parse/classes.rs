@@ -284,11 +284,12 @@ fn injects_args(decorated: Node, source: &[u8]) -> bool {
                 return false;
             };
             let mut parts = name.rsplit('.');
-            match (parts.next(), parts.next()) {
-                (Some("patch"), _) | (Some("object" | "multiple"), Some("patch")) => true,
-                (Some("data" | "file_data" | "unpack" | "idata"), Some("ddt") | None) => true,
-                _ => false,
-            }
+            matches!(
+                (parts.next(), parts.next()),
+                (Some("patch"), _)
+                    | (Some("object" | "multiple"), Some("patch"))
+                    | (Some("data" | "file_data" | "unpack" | "idata"), Some("ddt") | None)
+            )
         })
 }
 
