@@ -173,3 +173,71 @@ fn verify(project: &Project, plan: &RenamePlan, changes: &[ChangedFile]) -> Resu
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::walk::SourceInput;
+
+    const SRC: &str = "\
+class Base(object):
+    def _attach(self, context, volume, props):
+        pass
+    def backup(self, context, volume):
+        self._attach(context, volume, {})
+class Sub(Base):
+    def _attach(self, volume, ip):
+        pass
+";
+
+    fn project() -> Project {
+        Project::build(vec![SourceInput {
+            rel_path: "m.py".into(),
+            module: "m".into(),
+            bytes: SRC.as_bytes().to_vec(),
+        }])
+    }
+
+    fn plan_renaming_sub() -> RenamePlan {
+        RenamePlan {
+            renames: vec![("m.Sub._attach".into(), "_sub_attach".into())],
+            ..RenamePlan::default()
+        }
+    }
+
+    fn change(new: &str) -> ChangedFile {
+        ChangedFile {
+            file: FileId(0),
+            rel_path: "m.py".into(),
+            old: SRC.as_bytes().to_vec(),
+            new: new.as_bytes().to_vec(),
+        }
+    }
+
+    #[test]
+    fn a_rewrite_with_a_new_parse_error_is_refused() {
+        let broken = SRC.replace("def _attach(self, volume, ip):", "def _sub_attach(self, volume, ip:");
+        let err = verify(&project(), &plan_renaming_sub(), &[change(&broken)]).unwrap_err();
+        assert!(
+            matches!(err, FixError::NewParseError { ref path, .. } if path == "m.py"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn a_rewrite_that_leaves_the_conflict_is_refused() {
+        // An edit that misses the helper's `def`: the re-scan still finds it.
+        let wrong = format!("{SRC}\nUNRELATED = 1\n");
+        let err = verify(&project(), &plan_renaming_sub(), &[change(&wrong)]).unwrap_err();
+        assert!(
+            matches!(err, FixError::ConflictRemains(ref what) if what.contains("m.Sub._attach")),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn the_real_rename_verifies() {
+        let right = SRC.replace("def _attach(self, volume, ip):", "def _sub_attach(self, volume, ip):");
+        verify(&project(), &plan_renaming_sub(), &[change(&right)]).unwrap();
+    }
+}
