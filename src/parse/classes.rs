@@ -1,131 +1,51 @@
 //! Classes and what they define: every `class` statement in the file (at any
 //! depth), its bases, its methods with their kinds and signatures, and its
-//! `name = other` aliases. Also returns, for every method, the facts the
-//! reference extractor needs to scope references (which class and method,
-//! and the name of the first parameter that stands for the instance).
+//! `name = other` aliases.
 //!
-//! The outline query finds classes, functions and assignments wherever they
-//! are; a function or assignment then belongs to a class when the only nodes
+//! The walk in `visit` meets classes, functions and assignments wherever
+//! they are; a function or assignment belongs to a class when the only nodes
 //! between it and the class are "transparent" ones (blocks, `if`/`try`
 //! statements and their clauses, decorators, error recovery nodes): that is
 //! how a method defined under `if PY2:` or in a `try:` inside a class body is
-//! still a method of that class.
-
-use std::collections::HashMap;
+//! still a method of that class. The walk tracks that ownership and the
+//! enclosing qualname; the functions here read one class, method or alias.
 
 use tree_sitter::Node;
 
-use super::{Outline, bytes, dotted, position, text};
-use crate::syntax::{Alias, BaseExpr, ClassDef, MethodDef, MethodKind, MethodScope, Param, ParamKind, Signature};
-
-/// What the reference extractor needs to know about one method.
-#[derive(Debug, Clone)]
-pub(crate) struct MethodInfo {
-    pub scope: MethodScope,
-    /// The first parameter (the instance or class), None for static methods
-    /// and for methods whose first parameter is not a plain name.
-    pub self_name: Option<String>,
-}
-
-/// Methods keyed by the tree-sitter id of their `function_definition` node.
-pub(crate) type MethodMap = HashMap<usize, MethodInfo>;
-
-/// This module's part of the outline query (see `super::Outline`).
-pub(crate) const PATTERNS: &str = "
-(class_definition) @class
-(function_definition) @function
-(expression_statement (assignment left: (identifier) right: (identifier))) @assignment
-";
+use super::grammar::{Kind, fields};
+use super::{bytes, dotted, position, text};
+use crate::syntax::{Alias, BaseExpr, ClassDef, MethodDef, MethodKind, Param, ParamKind, Signature};
 
 /// Nodes that may stand between a class body and a statement that still
 /// belongs to that body.
-fn is_transparent(kind: &str) -> bool {
+pub(crate) fn is_transparent(kind: Kind) -> bool {
     matches!(
         kind,
-        "block"
-            | "if_statement"
-            | "elif_clause"
-            | "else_clause"
-            | "try_statement"
-            | "except_clause"
-            | "except_group_clause"
-            | "finally_clause"
-            | "decorated_definition"
-            | "ERROR"
+        Kind::Block
+            | Kind::IfStatement
+            | Kind::ElifClause
+            | Kind::ElseClause
+            | Kind::TryStatement
+            | Kind::ExceptClause
+            | Kind::ExceptGroupClause
+            | Kind::FinallyClause
+            | Kind::DecoratedDefinition
+            | Kind::Error
     )
 }
 
-/// The class whose body directly holds `node` (through transparent nodes
-/// only), if any.
-fn owning_class(node: Node) -> Option<Node> {
-    let mut current = node.parent();
-    while let Some(parent) = current {
-        if parent.kind() == "class_definition" {
-            return Some(parent);
-        }
-        if !is_transparent(parent.kind()) {
-            return None;
-        }
-        current = parent.parent();
-    }
-    None
-}
-
-/// Every class of the file in source order, plus the method map.
-pub(crate) fn collect(outline: &Outline, source: &[u8]) -> (Vec<ClassDef>, MethodMap) {
-    let class_nodes: Vec<Node> = outline
-        .classes
-        .iter()
-        .copied()
-        .filter(|c| c.child_by_field_name("name").is_some_and(|n| !n.is_missing()))
-        .collect();
-    let index: HashMap<usize, usize> = class_nodes.iter().enumerate().map(|(i, node)| (node.id(), i)).collect();
-    let owner = |node: Node| owning_class(node).and_then(|c| index.get(&c.id()).copied());
-
-    let mut classes: Vec<ClassDef> = class_nodes
-        .iter()
-        .map(|&node| class_def(node, source, owner(node)))
-        .collect();
-
-    let mut methods = MethodMap::new();
-    for &function in &outline.functions {
-        let Some(class) = owner(function) else {
-            continue;
-        };
-        let Some((method, self_name)) = method_def(function, source) else {
-            continue;
-        };
-        let scope = MethodScope {
-            class,
-            method: classes[class].methods.len(),
-        };
-        classes[class].methods.push(method);
-        methods.insert(function.id(), MethodInfo { scope, self_name });
-    }
-
-    for &statement in &outline.assignments {
-        let Some(class) = owner(statement) else {
-            continue;
-        };
-        if let Some(alias) = alias(statement, source) {
-            classes[class].aliases.push(alias);
-        }
-    }
-    (classes, methods)
-}
-
-/// `name = target` from an `expression_statement` the outline matched.
-fn alias(statement: Node, source: &[u8]) -> Option<Alias> {
+/// `name = target` from an `expression_statement` in a class body.
+pub(crate) fn alias(statement: Node, source: &[u8]) -> Option<Alias> {
     let mut cursor = statement.walk();
     let assignment = statement
         .named_children(&mut cursor)
         .find(|c| c.kind() == "assignment")?;
     // `x: T = y` is an annotated attribute, not an alias.
-    if assignment.child_by_field_name("type").is_some() {
+    if assignment.child_by_field_id(fields().r#type).is_some() {
         return None;
     }
-    let name = assignment.child_by_field_name("left")?;
-    let target = assignment.child_by_field_name("right")?;
+    let name = assignment.child_by_field_id(fields().left)?;
+    let target = assignment.child_by_field_id(fields().right)?;
     if name.kind() != "identifier" || target.kind() != "identifier" {
         return None;
     }
@@ -141,33 +61,17 @@ fn alias(statement: Node, source: &[u8]) -> Option<Alias> {
     })
 }
 
-/// A class without its methods and aliases (added by the caller).
-fn class_def(node: Node, source: &[u8], parent: Option<usize>) -> ClassDef {
-    let name_node = node.child_by_field_name("name");
-    let name = name_node.map(|n| text(n, source)).unwrap_or_default();
-
-    // The qualname follows every enclosing class, also through functions
-    // (a class built inside a method is still spelled `Outer.Inner` here).
-    let mut names = vec![name.clone()];
-    let mut current = node.parent();
-    while let Some(ancestor) = current {
-        if ancestor.kind() == "class_definition"
-            && let Some(n) = ancestor.child_by_field_name("name")
-        {
-            names.push(text(n, source));
-        }
-        current = ancestor.parent();
-    }
-    names.reverse();
-
+/// A class without its methods and aliases (added by the walk), given its
+/// name node, its qualname and the index of the class it is nested in.
+pub(crate) fn class_def(node: Node, name: Node, qualname: String, parent: Option<usize>, source: &[u8]) -> ClassDef {
     ClassDef {
-        name,
-        qualname: names.join("."),
+        name: text(name, source),
+        qualname,
         parent,
-        name_range: name_node.map(|n| n.byte_range()).unwrap_or(node.byte_range()),
-        position: position(name_node.unwrap_or(node)),
+        name_range: name.byte_range(),
+        position: position(name),
         bases: node
-            .child_by_field_name("superclasses")
+            .child_by_field_id(fields().superclasses)
             .map(|args| bases(args, source))
             .unwrap_or_default(),
         methods: Vec::new(),
@@ -190,10 +94,10 @@ fn bases(args: Node, source: &[u8]) -> Vec<BaseExpr> {
     let mut out = Vec::new();
     for arg in positional_args(args) {
         if arg.kind() == "call"
-            && let Some(function) = arg.child_by_field_name("function")
+            && let Some(function) = arg.child_by_field_id(fields().function)
             && let Some(name) = dotted(function, source)
             && (name == "with_metaclass" || name.ends_with(".with_metaclass"))
-            && let Some(inner) = arg.child_by_field_name("arguments")
+            && let Some(inner) = arg.child_by_field_id(fields().arguments)
             && inner.kind() == "argument_list"
         {
             out.extend(positional_args(inner).into_iter().skip(1).map(|a| base(a, source)));
@@ -212,15 +116,19 @@ fn base(node: Node, source: &[u8]) -> BaseExpr {
 }
 
 /// The method for a `function_definition` directly in a class body, and the
-/// name of its instance/class parameter.
-fn method_def(function: Node, source: &[u8]) -> Option<(MethodDef, Option<String>)> {
-    let name_node = function.child_by_field_name("name")?;
+/// name of its instance/class parameter. `decorated` is the function's
+/// parent when that is a `decorated_definition`.
+pub(crate) fn method_def(
+    function: Node,
+    decorated: Option<Node>,
+    source: &[u8],
+) -> Option<(MethodDef, Option<String>)> {
+    let name_node = function.child_by_field_id(fields().name)?;
     if name_node.is_missing() || name_node.byte_range().is_empty() {
         return None;
     }
-    let decorated = function.parent().filter(|p| p.kind() == "decorated_definition");
     let kind = decorated.map_or(MethodKind::Instance, |d| kind_from_decorators(d, source));
-    let params_node = function.child_by_field_name("parameters");
+    let params_node = function.child_by_field_id(fields().parameters);
     let signature = params_node.map(|p| signature(p, source)).unwrap_or_default();
     let self_name = match kind {
         MethodKind::Static => None,
@@ -246,15 +154,13 @@ fn method_def(function: Node, source: &[u8]) -> Option<(MethodDef, Option<String
 /// end of the last header part that is there.
 fn header_end(function: Node) -> usize {
     let mut end = function.start_byte();
+    let body = function.child_by_field_id(fields().body);
     let mut cursor = function.walk();
     for child in function.children(&mut cursor) {
         if child.kind() == ":" && !child.is_named() {
             return child.end_byte();
         }
-        if function
-            .child_by_field_name("body")
-            .is_some_and(|b| b.id() == child.id())
-        {
+        if body.is_some_and(|b| b.id() == child.id()) {
             break;
         }
         end = child.end_byte();
@@ -276,7 +182,7 @@ fn injects_args(decorated: Node, source: &[u8]) -> bool {
                 return false;
             };
             let function = if expr.kind() == "call" {
-                expr.child_by_field_name("function")
+                expr.child_by_field_id(fields().function)
             } else {
                 Some(expr)
             };
@@ -341,7 +247,7 @@ fn first_param_name(params: Node, source: &[u8]) -> Option<String> {
             let mut inner = first.walk();
             first.named_children(&mut inner).find(|c| c.kind() == "identifier")?
         }
-        "default_parameter" | "typed_default_parameter" => first.child_by_field_name("name")?,
+        "default_parameter" | "typed_default_parameter" => first.child_by_field_id(fields().name)?,
         _ => return None,
     };
     (name.kind() == "identifier" && !name.is_missing()).then(|| text(name, source))
@@ -372,7 +278,7 @@ fn signature(params: Node, source: &[u8]) -> Signature {
                 has_default: false,
             },
             "default_parameter" | "typed_default_parameter" => {
-                let Some(name) = child.child_by_field_name("name") else {
+                let Some(name) = child.child_by_field_id(fields().name) else {
                     continue;
                 };
                 let kind = if name.kind() == "tuple_pattern" {
@@ -450,7 +356,13 @@ fn splat(node: Node, source: &[u8]) -> Option<Param> {
 fn params_text(params: Node, source: &[u8]) -> String {
     let range = params.byte_range();
     let mut comments = Vec::new();
-    let mut stack = vec![params];
+    // Comments start with `#`: most parameter lists have none, and need no
+    // search of their subtree.
+    let mut stack = if bytes(source, range.clone()).contains(&b'#') {
+        vec![params]
+    } else {
+        Vec::new()
+    };
     while let Some(node) = stack.pop() {
         if node.kind() == "comment" {
             comments.push(node.byte_range());

@@ -2,32 +2,22 @@
 //! file, wherever it stands (top level, `try`/`except` fallbacks, `if`
 //! blocks, function bodies), each imported name becoming one [`Import`].
 //!
-//! The outline query finds the statements, as they may sit at any depth; the
-//! names inside one statement are then read from its fields.
+//! The walk in `visit` finds the statements, as they may sit at any depth;
+//! the names inside one statement are then read from its fields.
 
 use tree_sitter::Node;
 
+use super::grammar::{Kind, fields};
 use super::text;
 use crate::syntax::Import;
 
-/// This module's part of the outline query (see `super::Outline`).
-pub(crate) const PATTERNS: &str = "
-(import_statement) @import
-(import_from_statement) @import
-(future_import_statement) @import
-";
-
-/// The import bindings of the outline's import statements, in order.
-pub(crate) fn collect(statements: &[Node], source: &[u8]) -> Vec<Import> {
-    let mut imports = Vec::new();
-    for &node in statements {
-        match node.kind() {
-            "import_statement" => plain_import(node, source, &mut imports),
-            "import_from_statement" | "future_import_statement" => from_import(node, source, &mut imports),
-            _ => {}
-        }
+/// Appends the import bindings of one import statement of kind `kind`.
+pub(crate) fn statement(node: Node, kind: Kind, source: &[u8], out: &mut Vec<Import>) {
+    match kind {
+        Kind::ImportStatement => plain_import(node, source, out),
+        Kind::ImportFromStatement | Kind::FutureImportStatement => from_import(node, kind, source, out),
+        _ => {}
     }
-    imports
 }
 
 /// `import a.b`, `import a.b as x, c`.
@@ -42,13 +32,13 @@ fn plain_import(node: Node, source: &[u8], out: &mut Vec<Import>) {
 
 /// `from [.]*a.b import c [as d], e`, `from a import (c, d)`, `from a import *`
 /// and `from __future__ import x`.
-fn from_import(node: Node, source: &[u8], out: &mut Vec<Import>) {
-    let (level, module) = match node.child_by_field_name("module_name") {
+fn from_import(node: Node, kind: Kind, source: &[u8], out: &mut Vec<Import>) {
+    let (level, module) = match node.child_by_field_id(fields().module_name) {
         Some(m) if m.kind() == "relative_import" => relative_module(m, source),
         Some(m) => (0, dotted_name(m, source)),
         // `future_import_statement` has no module field: the keyword is
         // part of the statement itself.
-        None if node.kind() == "future_import_statement" => (0, "__future__".to_string()),
+        None if kind == Kind::FutureImportStatement => (0, "__future__".to_string()),
         None => return,
     };
     let mut cursor = node.walk();
@@ -100,9 +90,9 @@ fn name_and_alias(node: Node, source: &[u8]) -> Option<(String, Option<String>)>
     match node.kind() {
         "dotted_name" => Some((dotted_name(node, source), None)),
         "aliased_import" => {
-            let name = dotted_name(node.child_by_field_name("name")?, source);
+            let name = dotted_name(node.child_by_field_id(fields().name)?, source);
             let alias = node
-                .child_by_field_name("alias")
+                .child_by_field_id(fields().alias)
                 .filter(|a| !a.is_missing())
                 .map(|a| text(a, source));
             Some((name, alias))

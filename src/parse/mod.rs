@@ -3,30 +3,29 @@
 //! This is the only module of shadowfix that knows about tree-sitter. It owns
 //! the per-thread parser, the conversion from tree-sitter points to
 //! [`Position`]s, the node-text helpers the extractors share, and the search
-//! for regions tree-sitter could not read. The extractors live beside it:
-//! `imports` (import bindings), `classes` (classes, methods, signatures,
-//! aliases) and `refs` (attribute references and method-naming strings).
+//! for regions tree-sitter could not read. `grammar` resolves the node kinds
+//! and field ids the extractors test; `visit` walks each tree once, handing
+//! each node of interest to its extractor: `imports` (import bindings),
+//! `classes` (classes, methods, signatures, aliases) and `refs` (attribute
+//! references, method-naming strings and bindings).
 //!
-//! The statements the extractors start from (imports, classes, functions,
-//! class-level assignments) are found by one tree-sitter query, the
-//! "outline", whose patterns each extractor contributes: a query traversal
-//! costs about as much as the whole extraction, so the tree is queried once.
-//!
-//! Every walk here is iterative (tree cursors, explicit stacks, parent loops):
+//! Every walk here is iterative (tree cursors, explicit stacks):
 //! files are parsed on rayon worker threads, whose stacks are small, and a
 //! pathological file (thousands of nested brackets) must not overflow them.
 
 mod classes;
+mod grammar;
 mod imports;
 mod refs;
+mod visit;
 
 use std::cell::RefCell;
 use std::ops::Range;
-use std::sync::OnceLock;
 
-use tree_sitter::{Language, Node, Parser, Query, QueryCursor, StreamingIterator, Tree};
+use tree_sitter::{Language, Node, Parser, Tree};
 
 use crate::syntax::{Module, ParseErrorRegion, Position};
+use grammar::{Kind, fields, kind};
 
 thread_local! {
     // One parser per thread: `Parser` is not `Sync`, and building one per
@@ -42,77 +41,14 @@ pub fn parse_module(source: &[u8]) -> Module {
         return Module::default();
     };
     let root = tree.root_node();
-    let outline = Outline::of(root, source);
-    let imports = imports::collect(&outline.imports, source);
-    let (classes, methods) = classes::collect(&outline, source);
-    let refs = refs::collect(root, source, &methods);
-    Module {
-        imports,
-        classes,
-        attr_refs: refs.attr_refs,
-        string_refs: refs.string_refs,
-        bindings: refs.bindings,
-        parse_errors: error_regions(root),
-    }
+    let mut module = visit::walk(root, source);
+    module.parse_errors = error_regions(root);
+    module
 }
 
-/// The Python grammar, shared by the parser and the compiled queries.
+/// The Python grammar, shared by the parser and the kind tables.
 fn language() -> Language {
     tree_sitter_python::LANGUAGE.into()
-}
-
-/// The statements the extractors start from, each list in source order.
-#[derive(Default)]
-pub(crate) struct Outline<'t> {
-    /// `import`, `from ... import` and `from __future__ import` statements.
-    pub imports: Vec<Node<'t>>,
-    pub classes: Vec<Node<'t>>,
-    pub functions: Vec<Node<'t>>,
-    /// `expression_statement`s holding `identifier = identifier`.
-    pub assignments: Vec<Node<'t>>,
-}
-
-fn outline_query() -> &'static Query {
-    static QUERY: OnceLock<Query> = OnceLock::new();
-    QUERY.get_or_init(|| {
-        let patterns = format!("{}\n{}", imports::PATTERNS, classes::PATTERNS);
-        // The patterns are constants exercised by every test: failing to
-        // compile them is a bug in this module, never an input problem.
-        Query::new(&language(), &patterns).expect("outline query compiles")
-    })
-}
-
-impl<'t> Outline<'t> {
-    fn of(root: Node<'t>, source: &[u8]) -> Self {
-        let query = outline_query();
-        let names = query.capture_names();
-        let mut outline = Outline::default();
-        let mut cursor = QueryCursor::new();
-        let mut matches = cursor.matches(query, root, source);
-        while let Some(m) = matches.next() {
-            for capture in m.captures() {
-                let bucket = match names.get(capture.index as usize).copied() {
-                    Some("import") => &mut outline.imports,
-                    Some("class") => &mut outline.classes,
-                    Some("function") => &mut outline.functions,
-                    Some("assignment") => &mut outline.assignments,
-                    _ => continue,
-                };
-                bucket.push(capture.node);
-            }
-        }
-        // Matches of different patterns may interleave; each list must be
-        // in source order (class indexes and method indexes depend on it).
-        for bucket in [
-            &mut outline.imports,
-            &mut outline.classes,
-            &mut outline.functions,
-            &mut outline.assignments,
-        ] {
-            bucket.sort_by_key(|n| n.start_byte());
-        }
-        outline
-    }
 }
 
 fn parse_tree(source: &[u8]) -> Option<Tree> {
@@ -156,31 +92,38 @@ pub(crate) fn text(node: Node, source: &[u8]) -> String {
 /// identifiers (`a`, `a.b.c`), rebuilt from its names so that whitespace or
 /// comments around the dots do not leak in. None for anything else.
 pub(crate) fn dotted(node: Node, source: &[u8]) -> Option<String> {
-    let mut names = Vec::new();
-    let mut current = node;
-    // Walk down the `object` side iteratively: `a.b.c` nests leftwards.
-    loop {
-        match current.kind() {
-            "identifier" => {
-                names.push(current);
-                break;
-            }
-            "attribute" => {
-                let attr = current.child_by_field_name("attribute")?;
-                if attr.kind() != "identifier" || attr.is_missing() {
-                    return None;
-                }
-                names.push(attr);
-                current = current.child_by_field_name("object")?;
-            }
-            _ => return None,
-        }
-    }
-    if names.iter().any(|n| n.is_missing() || n.byte_range().is_empty()) {
+    if !matches!(kind(node), Kind::Identifier | Kind::Attribute) {
         return None;
     }
-    let parts: Vec<String> = names.iter().rev().map(|n| text(*n, source)).collect();
-    Some(parts.join("."))
+    // This runs for a good share of all attribute nodes, so the text is
+    // built in one string: the chain nests leftwards (`a.b.c` is `(a.b).c`),
+    // so each name met walking down the `object` side goes in front.
+    let mut out = String::with_capacity(node.byte_range().len());
+    let mut current = node;
+    loop {
+        let name = match kind(current) {
+            Kind::Identifier => current,
+            Kind::Attribute => {
+                let attr = current.child_by_field_id(fields().attribute)?;
+                if kind(attr) != Kind::Identifier {
+                    return None;
+                }
+                attr
+            }
+            _ => return None,
+        };
+        if name.is_missing() || name.byte_range().is_empty() {
+            return None;
+        }
+        if !out.is_empty() {
+            out.insert(0, '.');
+        }
+        out.insert_str(0, &String::from_utf8_lossy(bytes(source, name.byte_range())));
+        if name == current {
+            return Some(out);
+        }
+        current = current.child_by_field_id(fields().object)?;
+    }
 }
 
 /// The outermost ERROR and MISSING nodes, in source order. Subtrees without

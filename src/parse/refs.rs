@@ -5,150 +5,42 @@
 //! `getattr/hasattr/setattr(x, 'm')`; and the simple assignments that tell
 //! which class a variable or instance attribute holds.
 //!
-//! This is one pre-order walk of the whole tree rather than a query, because
-//! each reference needs its lexical context: which method's body it is in,
+//! Each reference needs its lexical context: which method's body it is in,
 //! and whether a nested function or lambda has rebound that method's `self`
-//! name. The walk keeps that context for each ancestor of the current node.
+//! name. The walk in `visit` keeps that context for each ancestor of the
+//! node it is at and calls the extractors here for each `attribute`, `call`
+//! and `assignment` node; these run for a large share of all nodes, so they
+//! test kinds and fields by id and list arguments only when they need them.
 
 use tree_sitter::Node;
 
-use super::classes::MethodMap;
+use super::grammar::{Kind, fields, kind};
 use super::{bytes, dotted, position, text};
 use crate::syntax::{
     ArgShape, AttrRef, Binding, BindingTarget, BindingValue, MethodScope, Receiver, StringContext, StringRef,
 };
 
 /// The lexical context of a node: the method whose body holds it.
-struct Context {
-    scope: MethodScope,
+pub(crate) struct Context {
+    pub scope: MethodScope,
     /// The name standing for the instance, None when there is none (static
     /// method) or it was shadowed by a nested function's parameter.
-    self_name: Option<String>,
+    pub self_name: Option<String>,
 }
 
-/// What the walk remembers about each ancestor of the cursor's node.
-struct Parent<'t> {
-    node: Node<'t>,
-    /// Index into the walk's context list; None outside any method.
-    context: Option<usize>,
-    /// The context of the child in the `body` field, when this node (a
-    /// method, or a nested function rebinding `self`) opens a new one.
-    body_context: Option<usize>,
-    /// Start byte of the innermost function or lambda holding this node.
-    function_start: Option<usize>,
-}
-
-/// What the walk collects.
-pub(crate) struct Refs {
-    pub attr_refs: Vec<AttrRef>,
-    pub string_refs: Vec<StringRef>,
-    pub bindings: Vec<Binding>,
-}
-
-/// Attribute and string references of the whole tree, in source order.
-pub(crate) fn collect(root: Node, source: &[u8], methods: &MethodMap) -> Refs {
-    let mut contexts: Vec<Context> = Vec::new();
-    let mut attr_refs = Vec::new();
-    let mut string_refs = Vec::new();
-    let mut bindings = Vec::new();
-    // A tree cursor rather than a stack of nodes: it visits without
-    // allocating per node, and its field names tell which child is a
-    // function's `body` or a call's `function`.
-    let mut cursor = root.walk();
-    let mut parents: Vec<Parent> = Vec::new();
-    loop {
-        let node = cursor.node();
-        let field = cursor.field_name();
-        let function_start = parents.last().and_then(|p| {
-            if matches!(p.node.kind(), "function_definition" | "lambda") && field == Some("body") {
-                Some(p.node.start_byte())
-            } else {
-                p.function_start
-            }
-        });
-        let (context, callee_of) = match parents.last() {
-            None => (None, None),
-            Some(parent) => {
-                let context = match (field, parent.body_context) {
-                    (Some("body"), Some(body)) => Some(body),
-                    _ => parent.context,
-                };
-                let callee_of = (field == Some("function") && parent.node.kind() == "call").then_some(parent.node);
-                (context, callee_of)
-            }
-        };
-        let current = context.and_then(|i| contexts.get(i));
-        match node.kind() {
-            "attribute" => {
-                if let Some(mut r) = attr_ref(node, callee_of, source, current) {
-                    r.function_start = function_start;
-                    attr_refs.push(r);
-                }
-            }
-            "call" => string_ref(node, source, current, &mut string_refs),
-            "assignment" => assignment_bindings(node, source, current, function_start, &mut bindings),
-            _ => {}
-        }
-
-        if cursor.goto_first_child() {
-            let body_context = match node.kind() {
-                "function_definition" | "lambda" => body_context(node, context, methods, source, &mut contexts),
-                _ => None,
-            };
-            parents.push(Parent {
-                node,
-                context,
-                body_context,
-                function_start,
-            });
-            continue;
-        }
-        // No children: move to the next sibling, climbing as needed.
-        loop {
-            if cursor.goto_next_sibling() {
-                break;
-            }
-            if !cursor.goto_parent() {
-                attr_refs.sort_by_key(|r| r.attr_range.start);
-                string_refs.sort_by_key(|r| r.value_range.start);
-                return Refs {
-                    attr_refs,
-                    string_refs,
-                    bindings,
-                };
-            }
-            parents.pop();
-        }
-    }
-}
-
-/// The context of a function's or lambda's body: a method's own context; for
-/// a nested function whose parameters rebind the enclosing method's `self`
-/// name, the method's scope without that name; otherwise (None) the
-/// enclosing context.
-fn body_context(
-    function: Node,
-    context: Option<usize>,
-    methods: &MethodMap,
-    source: &[u8],
-    contexts: &mut Vec<Context>,
-) -> Option<usize> {
-    if let Some(info) = methods.get(&function.id()) {
-        contexts.push(Context {
-            scope: info.scope,
-            self_name: info.self_name.clone(),
-        });
-        return Some(contexts.len() - 1);
-    }
-    let current = contexts.get(context?)?;
-    let name = current.self_name.as_deref()?;
-    let params = function.child_by_field_name("parameters")?;
+/// The context of the body of a nested function or lambda (not a method)
+/// whose parameters rebind the enclosing method's `self` name: the method's
+/// scope without that name. None when the enclosing context stands.
+pub(crate) fn rebinding_context(function: Node, enclosing: &Context, source: &[u8]) -> Option<Context> {
+    let name = enclosing.self_name.as_deref()?;
+    let params = function.child_by_field_id(fields().parameters)?;
     if !binds(params, name, source) {
         return None;
     }
-    let scope = current.scope;
-    contexts.push(Context { scope, self_name: None });
-    Some(contexts.len() - 1)
+    Some(Context {
+        scope: enclosing.scope,
+        self_name: None,
+    })
 }
 
 /// Whether a parameter list binds `name` (plain, defaulted, typed, splat or
@@ -157,19 +49,19 @@ fn body_context(
 fn binds(params: Node, name: &str, source: &[u8]) -> bool {
     let mut stack = vec![params];
     while let Some(node) = stack.pop() {
-        match node.kind() {
-            "identifier" => {
+        match kind(node) {
+            Kind::Identifier => {
                 if bytes(source, node.byte_range()) == name.as_bytes() {
                     return true;
                 }
             }
-            "default_parameter" | "typed_default_parameter" => {
-                stack.extend(node.child_by_field_name("name"));
+            Kind::DefaultParameter | Kind::TypedDefaultParameter => {
+                stack.extend(node.child_by_field_id(fields().name));
             }
             _ => {
                 let mut cursor = node.walk();
                 // Annotations (`x: int`) are `type` nodes: not bindings.
-                stack.extend(node.named_children(&mut cursor).filter(|c| c.kind() != "type"));
+                stack.extend(node.named_children(&mut cursor).filter(|c| kind(*c) != Kind::Type));
             }
         }
     }
@@ -179,16 +71,18 @@ fn binds(params: Node, name: &str, source: &[u8]) -> bool {
 /// What stands left of a dot, when we can name it.
 fn classify(object: Node, source: &[u8], context: Option<&Context>) -> Option<Receiver> {
     let self_name = context.and_then(|c| c.self_name.as_deref());
-    match object.kind() {
-        "identifier" => {
-            let name = text(object, source);
-            if self_name == Some(name.as_str()) {
+    match kind(object) {
+        Kind::Identifier => {
+            // Borrowed unless the bytes are not UTF-8: the instance name,
+            // the most common receiver, needs no string of its own.
+            let name = String::from_utf8_lossy(bytes(source, object.byte_range()));
+            if self_name == Some(&*name) {
                 Some(Receiver::SelfParam)
             } else {
-                Some(Receiver::Dotted(name))
+                Some(Receiver::Dotted(name.into_owned()))
             }
         }
-        "attribute" => {
+        Kind::Attribute => {
             let chain = dotted(object, source)?;
             // `self.x.y`: the receiver is an instance attribute, not a name.
             let mut parts = chain.split('.');
@@ -200,12 +94,12 @@ fn classify(object: Node, source: &[u8], context: Option<&Context>) -> Option<Re
             }
             Some(Receiver::Dotted(chain))
         }
-        "call" => {
-            let function = object.child_by_field_name("function")?;
-            if function.kind() != "identifier" || bytes(source, function.byte_range()) != b"super" {
+        Kind::Call => {
+            let function = object.child_by_field_id(fields().function)?;
+            if kind(function) != Kind::Identifier || bytes(source, function.byte_range()) != b"super" {
                 return None;
             }
-            let args = object.child_by_field_name("arguments")?;
+            let args = object.child_by_field_id(fields().arguments)?;
             let first = positional_args(args).into_iter().next();
             Some(Receiver::Super {
                 class: first.map(|a| dotted(a, source).unwrap_or_else(|| text(a, source))),
@@ -215,17 +109,21 @@ fn classify(object: Node, source: &[u8], context: Option<&Context>) -> Option<Re
     }
 }
 
-fn attr_ref(node: Node, callee_of: Option<Node>, source: &[u8], context: Option<&Context>) -> Option<AttrRef> {
-    let attr = node.child_by_field_name("attribute")?;
-    if attr.kind() != "identifier" || attr.is_missing() || attr.byte_range().is_empty() {
+/// The reference an `attribute` node makes; `callee_of` is the call whose
+/// function it is. The caller fills in `function_start` and the arguments of
+/// the call's shape, which it reads as it walks the call's arguments.
+pub(crate) fn attr_ref(
+    node: Node,
+    callee_of: Option<Node>,
+    source: &[u8],
+    context: Option<&Context>,
+) -> Option<AttrRef> {
+    let attr = node.child_by_field_id(fields().attribute)?;
+    if kind(attr) != Kind::Identifier || attr.is_missing() || attr.byte_range().is_empty() {
         return None;
     }
-    let receiver = classify(node.child_by_field_name("object")?, source, context)?;
-    let call = callee_of.map(|call| {
-        call.child_by_field_name("arguments")
-            .map(|args| arg_shape(args, source))
-            .unwrap_or_default()
-    });
+    let receiver = classify(node.child_by_field_id(fields().object)?, source, context)?;
+    let call = callee_of.map(|_| ArgShape::default());
     Some(AttrRef {
         receiver,
         attr: text(attr, source),
@@ -240,18 +138,22 @@ fn attr_ref(node: Node, callee_of: Option<Node>, source: &[u8], context: Option<
 
 /// `x = C(...)`, `self.x = C(...)`, `x = self.y`, `x = y`, and the pairwise
 /// tuple form `a, b = self.x, C()`. Anything else types nothing.
-fn assignment_bindings(
+pub(crate) fn assignment_bindings(
     node: Node,
     source: &[u8],
     context: Option<&Context>,
     function_start: Option<usize>,
     out: &mut Vec<Binding>,
 ) {
-    let (Some(left), Some(right)) = (node.child_by_field_name("left"), node.child_by_field_name("right")) else {
+    let (Some(left), Some(right)) = (
+        node.child_by_field_id(fields().left),
+        node.child_by_field_id(fields().right),
+    ) else {
         return;
     };
-    let pairs: Vec<(Node, Node)> = match (left.kind(), right.kind()) {
-        ("pattern_list" | "tuple_pattern", "expression_list" | "tuple") => {
+    let bind = |l: Node, r: Node| binding(l, r, source, context, function_start);
+    match (kind(left), kind(right)) {
+        (Kind::PatternList | Kind::TuplePattern, Kind::ExpressionList | Kind::Tuple) => {
             let mut lc = left.walk();
             let mut rc = right.walk();
             let l: Vec<Node> = left.named_children(&mut lc).collect();
@@ -259,107 +161,147 @@ fn assignment_bindings(
             if l.len() != r.len() {
                 return;
             }
-            l.into_iter().zip(r).collect()
+            out.extend(l.into_iter().zip(r).filter_map(|(l, r)| bind(l, r)));
         }
-        _ => vec![(left, right)],
-    };
+        _ => out.extend(bind(left, right)),
+    }
+}
+
+/// The binding of one `target = value` pair, if it types anything.
+fn binding(
+    target: Node,
+    value: Node,
+    source: &[u8],
+    context: Option<&Context>,
+    function_start: Option<usize>,
+) -> Option<Binding> {
+    // Most assignments store something else (a literal, an expression):
+    // tell by the kinds before spelling out any name.
+    if !matches!(kind(target), Kind::Identifier | Kind::Attribute)
+        || !matches!(kind(value), Kind::Call | Kind::Identifier | Kind::Attribute)
+    {
+        return None;
+    }
     let self_name = context.and_then(|c| c.self_name.as_deref());
     let self_attr = |n: Node| -> Option<String> {
         let chain = dotted(n, source)?;
         let (root, attr) = chain.split_once('.')?;
         (Some(root) == self_name && !attr.contains('.')).then(|| attr.to_string())
     };
-    for (l, r) in pairs {
-        let target = match l.kind() {
-            "identifier" => BindingTarget::Name(text(l, source)),
-            "attribute" => match self_attr(l) {
-                Some(a) => BindingTarget::SelfAttr(a),
-                None => continue,
-            },
-            _ => continue,
-        };
-        let value = match r.kind() {
-            "call" => match r.child_by_field_name("function").and_then(|f| dotted(f, source)) {
-                Some(d) => BindingValue::Construct(d),
-                None => continue,
-            },
-            "identifier" => BindingValue::Name(text(r, source)),
-            "attribute" => match self_attr(r) {
-                Some(a) => BindingValue::SelfAttr(a),
-                None => continue,
-            },
-            _ => continue,
-        };
-        out.push(Binding {
-            target,
-            value,
-            scope: context.map(|c| c.scope),
-            function_start,
-        });
-    }
+    let target = match kind(target) {
+        Kind::Identifier => BindingTarget::Name(text(target, source)),
+        Kind::Attribute => BindingTarget::SelfAttr(self_attr(target)?),
+        _ => return None,
+    };
+    let value = match kind(value) {
+        Kind::Call => BindingValue::Construct(dotted(value.child_by_field_id(fields().function)?, source)?),
+        Kind::Identifier => BindingValue::Name(text(value, source)),
+        Kind::Attribute => BindingValue::SelfAttr(self_attr(value)?),
+        _ => return None,
+    };
+    Some(Binding {
+        target,
+        value,
+        scope: context.map(|c| c.scope),
+        function_start,
+    })
 }
 
 /// The shape of a call's arguments (`argument_list` or a bare generator).
-fn arg_shape(args: Node, source: &[u8]) -> ArgShape {
+pub(crate) fn arg_shape(args: Node, source: &[u8]) -> ArgShape {
     let mut shape = ArgShape::default();
-    if args.kind() == "generator_expression" {
+    if kind(args) == Kind::GeneratorExpression {
         // `f(x for x in y)`: one positional argument.
         shape.positional = 1;
         return shape;
     }
     let mut cursor = args.walk();
     for arg in args.named_children(&mut cursor) {
-        match arg.kind() {
-            "comment" | "ERROR" => {}
-            "keyword_argument" => {
-                if let Some(name) = arg.child_by_field_name("name") {
-                    shape.keywords.push(text(name, source));
-                }
-            }
-            "list_splat" | "parenthesized_list_splat" => shape.star = true,
-            "dictionary_splat" => shape.double_star = true,
-            _ => shape.positional += 1,
-        }
+        count_argument(arg, source, &mut shape);
     }
     shape
+}
+
+/// Adds one named child of an argument list to the call's shape.
+pub(crate) fn count_argument(arg: Node, source: &[u8], shape: &mut ArgShape) {
+    match kind(arg) {
+        Kind::Comment | Kind::Error => {}
+        Kind::KeywordArgument => {
+            if let Some(name) = arg.child_by_field_id(fields().name) {
+                shape.keywords.push(text(name, source));
+            }
+        }
+        Kind::ListSplat | Kind::ParenthesizedListSplat => shape.star = true,
+        Kind::DictionarySplat => shape.double_star = true,
+        _ => shape.positional += 1,
+    }
 }
 
 /// Positional arguments up to (not including) the first `*args`, after
 /// which positions are unknown.
 fn positional_args(args: Node) -> Vec<Node> {
-    if args.kind() == "generator_expression" {
+    if kind(args) == Kind::GeneratorExpression {
         return vec![args];
     }
     let mut out = Vec::new();
     let mut cursor = args.walk();
     for arg in args.named_children(&mut cursor) {
-        match arg.kind() {
-            "comment" | "ERROR" | "keyword_argument" | "dictionary_splat" => {}
-            "list_splat" | "parenthesized_list_splat" => break,
+        match kind(arg) {
+            Kind::Comment | Kind::Error | Kind::KeywordArgument | Kind::DictionarySplat => {}
+            Kind::ListSplat | Kind::ParenthesizedListSplat => break,
             _ => out.push(arg),
         }
     }
     out
 }
 
+/// The calls whose string arguments may name a method.
+enum StringCall {
+    /// `patch.object(target, 'm')`.
+    PatchObject,
+    /// `patch('pkg.C.m')`.
+    Patch,
+    /// `getattr(x, 'm')`, `hasattr`, `setattr`.
+    Getattr,
+}
+
 /// Records the method-naming string of a `patch.object`, `patch` or
 /// `getattr`-family call.
-fn string_ref(call: Node, source: &[u8], context: Option<&Context>, out: &mut Vec<StringRef>) {
-    let (Some(function), Some(args)) = (
-        call.child_by_field_name("function"),
-        call.child_by_field_name("arguments"),
-    ) else {
+pub(crate) fn string_ref(call: Node, source: &[u8], context: Option<&Context>, out: &mut Vec<StringRef>) {
+    let Some(function) = call.child_by_field_id(fields().function) else {
         return;
     };
-    let Some(name) = dotted(function, source) else {
+    // Nearly every call is none of these: rule it out by its last name
+    // before spelling out the dotted name or reading the arguments.
+    let last_name = match kind(function) {
+        Kind::Identifier => Some(function),
+        Kind::Attribute => function.child_by_field_id(fields().attribute),
+        _ => None,
+    };
+    let Some(last_name) = last_name else {
         return;
     };
-    let positional = positional_args(args);
+    if !matches!(
+        bytes(source, last_name.byte_range()),
+        b"object" | b"patch" | b"getattr" | b"hasattr" | b"setattr"
+    ) {
+        return;
+    }
+    let (Some(args), Some(name)) = (call.child_by_field_id(fields().arguments), dotted(function, source)) else {
+        return;
+    };
     let mut segments = name.rsplit('.');
     let last = segments.next().unwrap_or("");
     let before_last = segments.next();
-    let (literal, context_kind) = match (last, before_last) {
-        ("object", Some("patch")) => {
+    let form = match (last, before_last) {
+        ("object", Some("patch")) => StringCall::PatchObject,
+        ("patch", _) => StringCall::Patch,
+        ("getattr" | "hasattr" | "setattr", None) => StringCall::Getattr,
+        _ => return,
+    };
+    let positional = positional_args(args);
+    let (literal, context_kind) = match form {
+        StringCall::PatchObject => {
             let (Some(target), Some(literal)) = (positional.first(), positional.get(1)) else {
                 return;
             };
@@ -370,13 +312,13 @@ fn string_ref(call: Node, source: &[u8], context: Option<&Context>, out: &mut Ve
                 },
             )
         }
-        ("patch", _) => {
+        StringCall::Patch => {
             let Some(literal) = positional.first() else {
                 return;
             };
             (*literal, StringContext::Patch)
         }
-        ("getattr" | "hasattr" | "setattr", None) => {
+        StringCall::Getattr => {
             let (Some(object), Some(literal)) = (positional.first(), positional.get(1)) else {
                 return;
             };
@@ -385,7 +327,6 @@ fn string_ref(call: Node, source: &[u8], context: Option<&Context>, out: &mut Ve
             };
             (*literal, StringContext::Getattr { receiver })
         }
-        _ => return,
     };
     let Some(range) = plain_string_content(literal, source) else {
         return;
@@ -403,17 +344,17 @@ fn string_ref(call: Node, source: &[u8], context: Option<&Context>, out: &mut Ve
 /// Python 2 backtick repr (which the grammar reads as a string), no escapes,
 /// not empty. Concatenated strings are a different node kind and never pass.
 fn plain_string_content(node: Node, source: &[u8]) -> Option<std::ops::Range<usize>> {
-    if node.kind() != "string" {
+    if kind(node) != Kind::String {
         return None;
     }
     let mut start = None;
     let mut end = None;
     let mut cursor = node.walk();
     for child in node.children(&mut cursor) {
-        match child.kind() {
-            "string_start" => start = Some(child),
-            "string_end" => end = Some(child),
-            "string_content" => {}
+        match kind(child) {
+            Kind::StringStart => start = Some(child),
+            Kind::StringEnd => end = Some(child),
+            Kind::StringContent => {}
             _ => return None, // interpolation, error recovery
         }
     }
