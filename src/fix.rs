@@ -51,6 +51,17 @@ pub struct ChangedFile {
     pub new: Vec<u8>,
 }
 
+impl ChangedFile {
+    /// The change as a diff input for `unidiff` and patch files.
+    pub fn diff(&self) -> crate::unidiff::FileDiff<'_> {
+        crate::unidiff::FileDiff {
+            path: &self.rel_path,
+            old: &self.old,
+            new: &self.new,
+        }
+    }
+}
+
 #[derive(Debug)]
 pub struct FixResult {
     pub plan: RenamePlan,

@@ -309,14 +309,7 @@ fn process_base(ctx: &Shared, rev: &str, short: &str, branch: &str, out: &mut Ou
         } else {
             dir.clone()
         };
-        let diffs: Vec<FileDiff> = changes
-            .iter()
-            .map(|c| FileDiff {
-                path: &c.rel_path,
-                old: &c.old,
-                new: &c.new,
-            })
-            .collect();
+        let diffs: Vec<FileDiff> = changes.iter().map(|c| c.diff()).collect();
         let path = patchfile::write(&dir, 1, &msg, &who.author, Some(&sha), &extra, &diffs)
             .with_context(|| format!("writing a patch file into {}", dir.display()))?;
         eprintln!("shadowfix: wrote {}", path.display());

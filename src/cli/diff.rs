@@ -32,16 +32,7 @@ pub struct DiffArgs {
 
 pub fn run(args: DiffArgs) -> anyhow::Result<u8> {
     let run = run_fix(&args.recipes)?;
-    let diffs: Vec<FileDiff> = run
-        .result
-        .changes
-        .iter()
-        .map(|c| FileDiff {
-            path: &c.rel_path,
-            old: &c.old,
-            new: &c.new,
-        })
-        .collect();
+    let diffs: Vec<FileDiff> = run.result.changes.iter().map(|c| c.diff()).collect();
     eprint!("{}", summary(&run));
     if let Some(dir) = &args.format_patch {
         if diffs.is_empty() {
