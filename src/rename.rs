@@ -107,12 +107,6 @@ pub struct RenamePlan {
     pub renames: Vec<(String, String)>,
 }
 
-impl RenamePlan {
-    pub fn is_empty(&self) -> bool {
-        self.edits.values().all(Vec::is_empty)
-    }
-}
-
 /// Plans every rule of every recipe against the project.
 pub fn plan(project: &Project, analysis: &Analysis, recipes: &[Recipe]) -> Result<RenamePlan, RenameError> {
     let mut plan = RenamePlan::default();

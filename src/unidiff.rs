@@ -259,7 +259,7 @@ pub fn diffstat(files: &[FileDiff]) -> String {
 /// [`diffstat`] for a total line width of `width` columns (git uses 80 for
 /// `git diff --stat` to a pipe). Long names are shortened to `.../tail` and
 /// the graph is scaled exactly as git does.
-pub fn diffstat_with_width(files: &[FileDiff], width: usize) -> String {
+fn diffstat_with_width(files: &[FileDiff], width: usize) -> String {
     let rows: Vec<(String, usize, usize)> = files
         .iter()
         .filter(|f| f.old != f.new)

@@ -485,3 +485,29 @@ fn preserves_bytes_crlf_latin1_and_missing_final_newline() {
     let again = apply_rule(&root, "Sub", "_attach", "_sub_attach");
     assert!(stderr(&again).contains("already applied"), "{}", stderr(&again));
 }
+
+#[test]
+fn recipes_lists_builtins_and_checks_files() {
+    let out = shadowfix(&["recipes"]);
+    assert_eq!(out.status.code(), Some(0));
+    let text = stdout(&out);
+    assert!(text.starts_with("scaleio-attach-detach\t"), "{text}");
+    assert!(
+        text.contains("rename ScaleIODriver._attach_volume -> _sio_attach_volume"),
+        "{text}"
+    );
+    assert!(
+        text.contains("rename ScaleIODriver._detach_volume -> _sio_detach_volume"),
+        "{text}"
+    );
+
+    let ok = shadowfix(&["recipes", &fake_recipe()]);
+    assert_eq!(ok.status.code(), Some(0));
+    assert!(stdout(&ok).starts_with("fake-iscsi-terminate\t"));
+
+    let dir = tempfile::tempdir().unwrap();
+    let bad = write_recipe(dir.path(), "Sub", "_attach", "not-an-identifier");
+    let out = shadowfix(&["recipes", &bad]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("recipe.toml:7:"), "{}", stderr(&out));
+}

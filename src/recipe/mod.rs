@@ -313,7 +313,8 @@ fn line_col(text: &str, offset: usize) -> (usize, usize) {
 }
 
 /// File names of the embedded recipes, without parsing them.
-pub fn builtin_file_names() -> impl Iterator<Item = &'static str> {
+#[cfg(test)]
+fn builtin_file_names() -> impl Iterator<Item = &'static str> {
     BUILTIN.iter().map(|&(name, _)| name)
 }
 
