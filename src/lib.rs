@@ -1,29 +1,20 @@
 //! shadowfix: find and fix Python methods that accidentally override a base
 //! class method which an inherited body still calls.
 //!
-//! Pipeline, one module per stage, data flowing one way:
-//! `walk -> parse -> model -> analyze -> rewrite -> emit (diff | write | git | rpm)`.
-//! Only `parse` sees tree-sitter; the rest reads shadowfix's own `syntax` types.
+//! The pipeline is three stages, one folder each, data flowing one way:
+//! - [`scan`]: `walk -> parse -> model -> analyze`, the read-only facts about
+//!   a tree and the conflicts in it (only `scan::parse` sees tree-sitter);
+//! - [`fix`]: recipes or `--auto` rules -> byte-range edits -> new file
+//!   contents, verified by re-parsing and re-scanning, never written;
+//! - [`deliver`]: the verified change as a diff, an in-place write, git
+//!   commits, a patch file or an RPM hook (the only stage that writes).
+//!
+//! [`report`] renders a scan (text, JSON, SARIF) and [`cli`] parses the
+//! command line and drives the stages.
 
-pub mod analyze;
-pub mod binding;
 pub mod cli;
-pub mod edit;
+pub mod deliver;
 pub mod exit_codes;
 pub mod fix;
-pub mod git;
-pub mod infer;
-pub mod message;
-pub mod model;
-pub mod mro;
-pub mod parse;
-pub mod patchfile;
-pub mod recipe;
-pub mod rename;
 pub mod report;
-pub mod rpm;
-pub mod syntax;
-pub mod tree;
-pub mod unidiff;
-pub mod walk;
-pub mod write;
+pub mod scan;

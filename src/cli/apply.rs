@@ -5,8 +5,8 @@ use anyhow::Context;
 use clap::Args;
 
 use super::fixargs::{RecipeArgs, run_fix, summary};
+use crate::deliver::write::{FileWrite, write_all};
 use crate::exit_codes;
-use crate::write::{FileWrite, write_all};
 
 #[derive(Args, Debug)]
 pub struct ApplyArgs {

@@ -15,15 +15,15 @@ use serde::Serialize;
 
 use super::fixargs::{FixRun, summary};
 use super::output;
-use crate::analyze::analyze;
+use crate::deliver::git::{self, Identities};
+use crate::deliver::message::CommitMessage;
+use crate::deliver::patchfile;
+use crate::deliver::unidiff::FileDiff;
 use crate::exit_codes;
+use crate::fix::recipe::{self, Recipe};
 use crate::fix::{self, FixOptions};
-use crate::git::{self, Identities};
-use crate::message::CommitMessage;
-use crate::patchfile;
-use crate::recipe::{self, Recipe};
-use crate::tree::{self, LoadedTree};
-use crate::unidiff::FileDiff;
+use crate::scan::analyze;
+use crate::scan::{self, LoadedTree};
 
 #[derive(Args, Debug)]
 #[command(after_long_help = "\
@@ -241,7 +241,7 @@ fn process_base(ctx: &Shared, rev: &str, short: &str, branch: &str, out: &mut Ou
     let base = git::resolve_commit(repo, rev)?;
     let base_tree = base.tree().with_context(|| format!("reading the tree of {rev}"))?;
     let read = git::read_sources(repo, &base_tree)?;
-    let project = tree::build_with_progress(read.sources);
+    let project = scan::build_with_progress(read.sources);
     let analysis = analyze(&project);
     let result = fix::fix(&project, &analysis, ctx.recipes, &FixOptions { strict: false })
         .with_context(|| format!("fixing {rev}"))?;

@@ -9,10 +9,10 @@ use clap::Args;
 
 use super::fixargs::{RecipeArgs, run_fix, summary};
 use super::output::{self, ColorChoice};
+use crate::deliver::message;
+use crate::deliver::patchfile;
+use crate::deliver::unidiff::{self, FileDiff};
 use crate::exit_codes;
-use crate::message;
-use crate::patchfile;
-use crate::unidiff::{self, FileDiff};
 
 #[derive(Args, Debug)]
 pub struct DiffArgs {

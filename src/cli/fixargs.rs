@@ -7,11 +7,11 @@ use std::path::PathBuf;
 use anyhow::Context;
 use clap::Args;
 
-use crate::analyze::{Analysis, analyze};
+use crate::fix::RuleStatus;
+use crate::fix::recipe::{self, Recipe};
 use crate::fix::{self, FixOptions, FixResult};
-use crate::recipe::{self, Recipe};
-use crate::rename::RuleStatus;
-use crate::tree::{self, LoadedTree};
+use crate::scan::{self, LoadedTree};
+use crate::scan::{Analysis, analyze};
 
 #[derive(Args, Debug, Clone)]
 pub struct RecipeArgs {
@@ -45,7 +45,7 @@ pub struct FixRun {
 
 /// Loads the tree, resolves the recipes and computes the verified fix.
 pub fn run_fix(args: &RecipeArgs) -> anyhow::Result<FixRun> {
-    let tree = tree::load(&args.path)?;
+    let tree = scan::load(&args.path)?;
     let analysis = analyze(&tree.project);
     let mut recipes = if args.auto && args.patches.is_empty() {
         Vec::new()

@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use clap::Args;
 
 use crate::exit_codes;
-use crate::recipe;
+use crate::fix::recipe;
 
 #[derive(Args, Debug)]
 pub struct RecipesArgs {

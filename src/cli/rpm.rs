@@ -7,8 +7,8 @@ use anyhow::Context;
 use clap::Args;
 
 use super::output;
+use crate::deliver::rpm;
 use crate::exit_codes;
-use crate::rpm;
 
 #[derive(Args, Debug)]
 pub struct RpmMacrosArgs {

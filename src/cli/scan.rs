@@ -8,10 +8,10 @@ use anyhow::Context;
 use clap::{Args, ValueEnum};
 
 use super::output::{self, ColorChoice};
-use crate::analyze::analyze;
 use crate::exit_codes;
 use crate::report::{ScanReport, sarif, text};
-use crate::tree;
+use crate::scan;
+use crate::scan::analyze;
 
 #[derive(Args, Debug)]
 pub struct ScanArgs {
@@ -38,7 +38,7 @@ pub enum Format {
 
 pub fn run(args: ScanArgs) -> anyhow::Result<u8> {
     let started = Instant::now();
-    let loaded = tree::load(&args.path)?;
+    let loaded = scan::load(&args.path)?;
     let analysis = analyze(&loaded.project);
     let report = ScanReport::new(&loaded.project, &analysis, &loaded.unreadable, args.all);
     match args.format {

@@ -10,9 +10,9 @@ pub mod text;
 
 use serde::Serialize;
 
-use crate::analyze::{Analysis, Conflict};
-use crate::model::{MethodId, MroEntry, Project};
-use crate::syntax::Position;
+use crate::scan::syntax::Position;
+use crate::scan::{Analysis, Conflict};
+use crate::scan::{MethodId, MroEntry, Project};
 
 #[derive(Debug, Clone, Serialize)]
 pub struct ScanReport {
@@ -207,8 +207,8 @@ fn conflict_record(project: &Project, c: &Conflict) -> ConflictRecord {
         .unwrap_or_default();
     ConflictRecord {
         rule: match c.kind {
-            crate::analyze::ConflictKind::Shadowing => RULE_SHADOWED,
-            crate::analyze::ConflictKind::Reverse => RULE_REVERSE,
+            crate::scan::ConflictKind::Shadowing => RULE_SHADOWED,
+            crate::scan::ConflictKind::Reverse => RULE_REVERSE,
         },
         kind: c.kind.as_str(),
         override_method: method_record(project, c.override_method),

@@ -9,7 +9,7 @@ use std::time::Duration;
 use annotate_snippets::{AnnotationKind, Group, Level, Renderer, Snippet};
 
 use super::{ConflictRecord, MethodRecord, ScanReport};
-use crate::model::Project;
+use crate::scan::Project;
 
 pub fn render(project: &Project, report: &ScanReport, styled: bool) -> String {
     let sources: HashMap<&str, &[u8]> = project

@@ -7,7 +7,7 @@ use rayon::prelude::*;
 use std::time::Instant;
 fn main() {
     let root = std::path::PathBuf::from(std::env::args().nth(1).unwrap());
-    let w = shadowfix::walk::collect(&root).unwrap();
+    let w = shadowfix::scan::walk_tree(&root).unwrap();
     let t = Instant::now();
     let n: usize = w
         .sources
@@ -25,7 +25,7 @@ fn main() {
     let m: usize = w
         .sources
         .par_iter()
-        .map(|s| shadowfix::parse::parse_module(&s.bytes).attr_refs.len())
+        .map(|s| shadowfix::scan::parse_module(&s.bytes).attr_refs.len())
         .sum();
     println!("parse_module: {} ms ({m})", t.elapsed().as_millis());
 }

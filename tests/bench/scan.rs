@@ -32,13 +32,13 @@ fn main() {
     let mut totals = Vec::new();
     for run in 1..=runs {
         let t0 = Instant::now();
-        let walked = shadowfix::walk::collect(&root).expect("walk");
+        let walked = shadowfix::scan::walk_tree(&root).expect("walk");
         let bytes: usize = walked.sources.iter().map(|s| s.bytes.len()).sum();
         let files = walked.sources.len();
         let t1 = Instant::now();
-        let project = shadowfix::model::Project::build(walked.sources);
+        let project = shadowfix::scan::Project::build(walked.sources);
         let t2 = Instant::now();
-        let analysis = shadowfix::analyze::analyze(&project);
+        let analysis = shadowfix::scan::analyze(&project);
         let t3 = Instant::now();
         println!(
             "run {run}: {files} files, {:.1} MB, {} classes, {} conflicts | walk {:>4} ms, parse+model {:>4} ms, analyze {:>4} ms, total {:>4} ms",

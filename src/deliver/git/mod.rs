@@ -20,7 +20,7 @@ use git2::{
 };
 use thiserror::Error;
 
-use crate::walk::{self, SourceInput};
+use crate::scan::{self, SourceInput};
 
 mod identity;
 
@@ -204,7 +204,7 @@ pub fn read_sources(repo: &Repository, tree: &Tree<'_>) -> Result<TreeSources, G
             return TreeWalkResult::Skip;
         };
         let is_dir = entry.kind() == Some(ObjectType::Tree);
-        if crate::walk::is_skipped(name, is_dir) {
+        if scan::is_skipped(name, is_dir) {
             return TreeWalkResult::Skip;
         }
         if is_dir || !name.ends_with(".py") {
@@ -240,7 +240,7 @@ pub fn read_sources(repo: &Repository, tree: &Tree<'_>) -> Result<TreeSources, G
             what: path.clone(),
             reason: source.message().to_string(),
         })?;
-        let module = walk::module_name(&path, &is_package_dir, "");
+        let module = scan::module_name(&path, &is_package_dir, "");
         sources.push(SourceInput {
             rel_path: path.clone(),
             module,

@@ -9,7 +9,7 @@ use tree_sitter::Node;
 
 use super::grammar::{Kind, fields};
 use super::text;
-use crate::syntax::Import;
+use crate::scan::syntax::Import;
 
 /// Appends the import bindings of one import statement of kind `kind`.
 pub(crate) fn statement(node: Node, kind: Kind, source: &[u8], out: &mut Vec<Import>) {
@@ -115,7 +115,7 @@ fn dotted_name(node: Node, source: &[u8]) -> String {
 #[cfg(test)]
 mod tests {
     use super::super::parse_module;
-    use crate::syntax::Import;
+    use crate::scan::syntax::Import;
 
     fn imports(src: &str) -> Vec<Import> {
         parse_module(src.as_bytes()).imports

@@ -16,7 +16,7 @@ use tree_sitter::Node;
 
 use super::grammar::{Kind, fields, kind};
 use super::{bytes, dotted, position, text};
-use crate::syntax::{
+use crate::scan::syntax::{
     ArgShape, AttrRef, Binding, BindingTarget, BindingValue, MethodScope, Receiver, StringContext, StringRef,
 };
 
@@ -377,7 +377,7 @@ fn plain_string_content(node: Node, source: &[u8]) -> Option<std::ops::Range<usi
 /// Position of a byte offset inside `node` that lies on the node's first
 /// line: a literal's content starts right after its opening quotes, which
 /// never span lines.
-fn position_at(node: Node, offset: usize) -> crate::syntax::Position {
+fn position_at(node: Node, offset: usize) -> crate::scan::syntax::Position {
     let mut p = position(node);
     let delta = offset.saturating_sub(node.start_byte());
     p.column = p.column.saturating_add(u32::try_from(delta).unwrap_or(u32::MAX));
@@ -387,7 +387,7 @@ fn position_at(node: Node, offset: usize) -> crate::syntax::Position {
 #[cfg(test)]
 mod tests {
     use super::super::parse_module;
-    use crate::syntax::{ArgShape, AttrRef, MethodScope, Module, Position, Receiver, StringContext, StringRef};
+    use crate::scan::syntax::{ArgShape, AttrRef, MethodScope, Module, Position, Receiver, StringContext, StringRef};
 
     fn parse(src: &str) -> Module {
         parse_module(src.as_bytes())

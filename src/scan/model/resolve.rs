@@ -5,7 +5,7 @@
 //! Anything that leads outside the tree is an external module, never a guess.
 
 use super::{FileId, Project, Resolved};
-use crate::syntax::Import;
+use crate::scan::syntax::Import;
 
 /// Bounds re-export chains, which may loop (`a` imports from `b`, `b` from `a`).
 const MAX_RESOLVE_DEPTH: u32 = 24;

@@ -12,7 +12,7 @@
 //! so when a call is wrong in several ways the message names the same fault
 //! the interpreter would.
 
-use crate::syntax::{ArgShape, Param, ParamKind, Signature};
+use crate::scan::syntax::{ArgShape, Param, ParamKind, Signature};
 
 /// The function a call reaches, as far as binding is concerned.
 #[derive(Debug, Clone, Copy)]

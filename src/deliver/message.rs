@@ -2,11 +2,11 @@
 //! that explains the root cause from the detection itself, the renames,
 //! trailers) and the pull-request text in Markdown.
 
-use crate::analyze::Analysis;
 use crate::fix::FixResult;
-use crate::model::Project;
-use crate::recipe::{Recipe, Reference};
+use crate::fix::recipe::{Recipe, Reference};
 use crate::report::ConflictRecord;
+use crate::scan::Analysis;
+use crate::scan::Project;
 
 #[derive(Debug, Clone)]
 pub struct CommitMessage {
@@ -28,7 +28,7 @@ impl CommitMessage {
                     .plan
                     .outcomes
                     .iter()
-                    .any(|o| o.recipe == r.id && o.status == crate::rename::RuleStatus::Applied)
+                    .any(|o| o.recipe == r.id && o.status == crate::fix::RuleStatus::Applied)
             })
             .collect();
         let subject = match applied.as_slice() {

@@ -24,7 +24,7 @@ use std::ops::Range;
 
 use tree_sitter::{Language, Node, Parser, Tree};
 
-use crate::syntax::{Module, ParseErrorRegion, Position};
+use crate::scan::syntax::{Module, ParseErrorRegion, Position};
 use grammar::{Kind, fields, kind};
 
 thread_local! {
@@ -152,7 +152,7 @@ fn error_regions(root: Node) -> Vec<ParseErrorRegion> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::syntax::{MethodKind, Receiver};
+    use crate::scan::syntax::{MethodKind, Receiver};
 
     #[test]
     fn empty_file_yields_empty_module() {

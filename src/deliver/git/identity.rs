@@ -7,7 +7,7 @@
 use git2::{Repository, Signature, Time};
 
 use super::GitError;
-use crate::patchfile::Identity;
+use crate::deliver::patchfile::Identity;
 
 /// Who the commit is by and who commits it, as git decides: `GIT_AUTHOR_*` /
 /// `GIT_COMMITTER_*`, then `author.*` / `committer.*`, then `user.*` from

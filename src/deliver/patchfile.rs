@@ -4,8 +4,8 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::message::CommitMessage;
-use crate::unidiff::{self, FileDiff};
+use crate::deliver::message::CommitMessage;
+use crate::deliver::unidiff::{self, FileDiff};
 
 /// Who a patch is from, and when.
 #[derive(Debug, Clone)]

@@ -27,9 +27,9 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use rayon::prelude::*;
 
-use crate::binding::{BindError, Callee, check_call};
-use crate::model::{ClassId, FileId, Member, MethodId, MroEntry, Project};
-use crate::syntax::{MethodKind, ParamKind, Receiver, Signature};
+use crate::scan::binding::{BindError, Callee, check_call};
+use crate::scan::model::{ClassId, FileId, Member, MethodId, MroEntry, Project};
+use crate::scan::syntax::{MethodKind, ParamKind, Receiver, Signature};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum ConflictKind {
@@ -322,7 +322,7 @@ pub fn bind(
     project: &Project,
     target: MethodId,
     caller_kind: MethodKind,
-    args: &crate::syntax::ArgShape,
+    args: &crate::scan::syntax::ArgShape,
 ) -> Result<(), BindError> {
     let def = project.method(target);
     if def.injects_args {
@@ -395,7 +395,7 @@ pub fn shape(sig: &Signature) -> Vec<(ParamKind, Option<&str>, bool)> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::walk::SourceInput;
+    use crate::scan::walk::SourceInput;
 
     fn analyze_src(files: &[(&str, &str)]) -> (Project, Analysis) {
         let p = Project::build(

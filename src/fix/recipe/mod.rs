@@ -27,7 +27,7 @@ pub use validate::is_identifier;
 /// missing here, so the list cannot silently fall behind the directory.
 const BUILTIN: &[(&str, &str)] = &[(
     "scaleio-attach-detach.toml",
-    include_str!("../../patches/scaleio-attach-detach.toml"),
+    include_str!("../../../patches/scaleio-attach-detach.toml"),
 )];
 
 /// Longest accepted title: it becomes a commit subject, and 72 columns is the
@@ -706,7 +706,7 @@ to = "_drv_attach_volume"
         let listed: BTreeSet<String> = builtin_file_names().map(String::from).collect();
         assert_eq!(
             on_disk, listed,
-            "every patches/*.toml must be listed in BUILTIN in src/recipe.rs"
+            "every patches/*.toml must be listed in BUILTIN in src/fix/recipe/mod.rs"
         );
         // And the embedded text is the file's current content.
         for (name, text) in BUILTIN {

@@ -6,8 +6,8 @@ use std::path::{Path, PathBuf};
 
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
-use crate::model::Project;
-use crate::walk::{self, SourceInput, WalkError};
+use crate::scan::model::Project;
+use crate::scan::walk::{self, SourceInput, WalkError};
 
 pub struct LoadedTree {
     pub root: PathBuf,

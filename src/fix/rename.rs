@@ -26,12 +26,11 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use thiserror::Error;
 
-use crate::analyze::{self, Analysis, ConflictKind, shape};
-use crate::edit::Edit;
-use crate::infer;
-use crate::model::{ClassId, FileId, Member, MethodId, Project, Resolved};
-use crate::recipe::{Recipe, RenameRule};
-use crate::syntax::{Receiver, StringContext};
+use crate::fix::edit::Edit;
+use crate::fix::recipe::{Recipe, RenameRule};
+use crate::scan::syntax::{Receiver, StringContext};
+use crate::scan::{self, Analysis, ConflictKind, shape};
+use crate::scan::{ClassId, FileId, Member, MethodId, Project, Resolved};
 
 #[derive(Debug, Error)]
 pub enum RenameError {
@@ -256,8 +255,8 @@ fn edit(range: std::ops::Range<usize>, to: &str) -> Edit {
 /// Step 2: the new name must be free in K's MRO and below K.
 fn check_new_name(project: &Project, k: ClassId, family: &[ClassId], rule: &RenameRule) -> Result<(), RenameError> {
     let mro_classes = project.class(k).mro.iter().filter_map(|e| match e {
-        crate::model::MroEntry::Class(id) => Some(*id),
-        crate::model::MroEntry::External(_) => None,
+        crate::scan::MroEntry::Class(id) => Some(*id),
+        crate::scan::MroEntry::External(_) => None,
     });
     for holder in mro_classes.chain(family.iter().copied()) {
         if let Some(member) = project.own_member(holder, &rule.to) {
@@ -324,7 +323,7 @@ fn collect_references(
     left: &mut Vec<LeftCall>,
 ) {
     let in_family: BTreeSet<ClassId> = family.iter().copied().collect();
-    let reaches_renamed = |mro: &[crate::model::MroEntry]| {
+    let reaches_renamed = |mro: &[crate::scan::MroEntry]| {
         project
             .lookup(mro, &rule.method)
             .and_then(Member::method)
@@ -340,7 +339,8 @@ fn collect_references(
     let instance_hits = |id: ClassId| in_family.contains(&id) && reaches_renamed(&project.class(id).mro);
     for (fi, f) in project.files.iter().enumerate() {
         let file = FileId(fi as u32);
-        let scope_class = |scope: Option<crate::syntax::MethodScope>| scope.map(|s| project.class_id_at(file, s.class));
+        let scope_class =
+            |scope: Option<crate::scan::syntax::MethodScope>| scope.map(|s| project.class_id_at(file, s.class));
         for r in f.syntax.attr_refs.iter().filter(|r| r.attr == rule.method) {
             let hit = match &r.receiver {
                 Receiver::SelfParam => scope_class(r.scope)
@@ -352,9 +352,9 @@ fn collect_references(
                             .is_some_and(|s| reaches_renamed(project.mro_after(d, s)))
                 }),
                 Receiver::Dotted(text) => {
-                    dotted_hits(file, text) || infer::holds(project, file, r).is_some_and(instance_hits)
+                    dotted_hits(file, text) || scan::instance_class(project, file, r).is_some_and(instance_hits)
                 }
-                Receiver::SelfAttr(_) => infer::holds(project, file, r).is_some_and(instance_hits),
+                Receiver::SelfAttr(_) => scan::instance_class(project, file, r).is_some_and(instance_hits),
             };
             if !hit {
                 continue;
@@ -418,7 +418,7 @@ fn patch_target_hits(
     project: &Project,
     owner: &str,
     in_family: &BTreeSet<ClassId>,
-    reaches_renamed: &dyn Fn(&[crate::model::MroEntry]) -> bool,
+    reaches_renamed: &dyn Fn(&[crate::scan::MroEntry]) -> bool,
 ) -> bool {
     let parts: Vec<&str> = owner.split('.').collect();
     for split in (1..parts.len()).rev() {
@@ -441,10 +441,10 @@ fn patch_target_hits(
 fn meant_for_base(
     project: &Project,
     file: FileId,
-    scope: crate::syntax::MethodScope,
+    scope: crate::scan::syntax::MethodScope,
     renamed: &[MethodId],
     base: MethodId,
-    args: &crate::syntax::ArgShape,
+    args: &crate::scan::syntax::ArgShape,
     receiver: &Receiver,
     rule: &RenameRule,
 ) -> Option<String> {
@@ -458,7 +458,7 @@ fn meant_for_base(
     if !renamed.contains(&reached) {
         return None;
     }
-    let binds = |m: MethodId| analyze::bind(project, m, caller_kind, args).is_ok();
+    let binds = |m: MethodId| scan::bind(project, m, caller_kind, args).is_ok();
     (!binds(reached) && binds(base)).then(|| {
         format!(
             "its arguments bind only to {}{}; it was meant for the base method",

@@ -1,4 +1,4 @@
-//! The fix stage: plan renames for the requested recipes, apply them as
+//! The fix pipeline: plan renames for the requested recipes, apply them as
 //! byte-range edits, and prove the result before anyone prints or writes it:
 //! every rewritten file parses with no new errors, and a re-scan of the
 //! rewritten tree shows the targeted conflicts gone.
@@ -10,11 +10,11 @@ use std::collections::HashMap;
 
 use thiserror::Error;
 
-use crate::analyze::{Analysis, analyze};
-use crate::edit::{EditError, apply_edits};
-use crate::model::{FileId, Project};
-use crate::recipe::Recipe;
-use crate::rename::{self, RenameError, RenamePlan, RuleStatus};
+use crate::fix::edit::{EditError, apply_edits};
+use crate::fix::recipe::Recipe;
+use crate::fix::rename::{self, RenameError, RenamePlan, RuleStatus};
+use crate::scan::{Analysis, analyze};
+use crate::scan::{FileId, Project};
 
 #[derive(Debug, Error)]
 pub enum FixError {
@@ -53,8 +53,8 @@ pub struct ChangedFile {
 
 impl ChangedFile {
     /// The change as a diff input for `unidiff` and patch files.
-    pub fn diff(&self) -> crate::unidiff::FileDiff<'_> {
-        crate::unidiff::FileDiff {
+    pub fn diff(&self) -> crate::deliver::unidiff::FileDiff<'_> {
+        crate::deliver::unidiff::FileDiff {
             path: &self.rel_path,
             old: &self.old,
             new: &self.new,
@@ -188,7 +188,7 @@ fn verify(project: &Project, plan: &RenamePlan, changes: &[ChangedFile]) -> Resu
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::walk::SourceInput;
+    use crate::scan::SourceInput;
 
     const SRC: &str = "\
 class Base(object):

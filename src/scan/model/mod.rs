@@ -9,11 +9,11 @@ use std::collections::HashMap;
 
 use rayon::prelude::*;
 
-use crate::mro;
-use crate::parse::parse_module;
-use crate::syntax::{self, BaseExpr, MethodDef, Module, Receiver};
-use crate::walk::SourceInput;
+use crate::scan::parse::parse_module;
+use crate::scan::syntax::{self, BaseExpr, MethodDef, Module, Receiver};
+use crate::scan::walk::SourceInput;
 
+mod mro;
 mod resolve;
 
 pub use resolve::absolute_module;

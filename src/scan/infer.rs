@@ -8,8 +8,8 @@
 //! the same class hierarchy (for `self.x`) count, and every binding found
 //! must agree on one class, else nothing is claimed.
 
-use crate::model::{ClassId, FileId, MroEntry, Project, Resolved};
-use crate::syntax::{AttrRef, BindingTarget, BindingValue, MethodScope, Receiver};
+use crate::scan::model::{ClassId, FileId, MroEntry, Project, Resolved};
+use crate::scan::syntax::{AttrRef, BindingTarget, BindingValue, MethodScope, Receiver};
 
 /// Guards against assignment chains that loop (`a = b; b = a`).
 const MAX_DEPTH: u32 = 8;
@@ -97,7 +97,7 @@ fn agree(mut classes: impl Iterator<Item = Option<ClassId>>) -> Option<ClassId> 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::walk::SourceInput;
+    use crate::scan::walk::SourceInput;
 
     fn project(src: &str) -> Project {
         Project::build(vec![SourceInput {

@@ -21,7 +21,7 @@ use tree_sitter::{Node, TreeCursor};
 use super::grammar::{Kind, fields, kind};
 use super::refs::{self, Context};
 use super::{classes, imports, text};
-use crate::syntax::{MethodScope, Module};
+use crate::scan::syntax::{MethodScope, Module};
 
 /// What the walk knows about one ancestor of the cursor's node.
 struct Frame<'t> {

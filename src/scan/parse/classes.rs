@@ -14,7 +14,7 @@ use tree_sitter::Node;
 
 use super::grammar::{Kind, fields};
 use super::{bytes, dotted, position, text};
-use crate::syntax::{Alias, BaseExpr, ClassDef, MethodDef, MethodKind, Param, ParamKind, Signature};
+use crate::scan::syntax::{Alias, BaseExpr, ClassDef, MethodDef, MethodKind, Param, ParamKind, Signature};
 
 /// Nodes that may stand between a class body and a statement that still
 /// belongs to that body.
@@ -410,7 +410,7 @@ fn collapse_whitespace(s: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::super::parse_module;
-    use crate::syntax::{BaseExpr, ClassDef, MethodKind, Module, Param, ParamKind, Position};
+    use crate::scan::syntax::{BaseExpr, ClassDef, MethodKind, Module, Param, ParamKind, Position};
 
     fn parse(src: &str) -> Module {
         parse_module(src.as_bytes())

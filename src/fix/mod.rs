@@ -1,0 +1,26 @@
+//! The fix stage: from recipes (or conflicts, with `--auto`) to verified new
+//! file contents, in memory.
+//!
+//! It takes the scan stage's [`Project`](crate::scan::Project) and
+//! [`Analysis`](crate::scan::Analysis) plus checked [`recipe`]s, and hands
+//! out a [`FixResult`]: per rule an outcome (applied, already applied, not
+//! applicable), and the old and new bytes of every file that changes.
+//! `recipe` owns the recipe format, `rename` plans a scope-aware rename as
+//! byte-range edits, `edit` applies edits to the original bytes, and
+//! `pipeline` ties them together and proves the result (every rewritten file
+//! re-parses with no new error, a re-scan shows the targeted conflicts gone)
+//! before anyone sees it.
+//!
+//! It never writes a file, a git object or anything else: the same result
+//! serves `diff`, `apply`, `commit` and the RPM hook, and only the deliver
+//! stage writes. It sees Python only through the scan stage's facts.
+
+mod edit;
+mod pipeline;
+pub mod recipe;
+mod rename;
+
+pub use edit::{Edit, EditError, apply_edits};
+pub use pipeline::{ChangedFile, FixError, FixOptions, FixResult, auto_recipe, fix};
+pub use recipe::Recipe;
+pub use rename::{LeftCall, RenameError, RenamePlan, RuleOutcome, RuleStatus, auto_rules, default_prefix};

@@ -1,0 +1,36 @@
+//! The scan stage: read-only facts about a Python tree, and the conflicts in
+//! it.
+//!
+//! It takes a path (or in-memory sources, e.g. a git tree's blobs) and hands
+//! out a [`Project`] (every file's [`syntax`] facts, the classes in an arena
+//! with resolved bases and C3 MROs) and an [`Analysis`] (the conflicting
+//! override pairs and every call that breaks, with Python's TypeError).
+//! Inside, data flows `walk -> parse -> model -> analyze`: `walk` lists the
+//! `.py` files and names their modules, `parse` (the only module of shadowfix
+//! that sees tree-sitter) turns bytes into [`syntax`] facts, `model` resolves
+//! imports and bases, `binding` replays CPython's argument binding, `infer`
+//! types instance variables, and `analyze` finds the conflicts.
+//!
+//! It never writes anything and never decides a fix: the fix stage reads
+//! what it hands out, and only the deliver stage writes.
+
+mod analyze;
+mod binding;
+mod infer;
+mod load;
+mod model;
+mod parse;
+pub mod syntax;
+mod walk;
+
+pub use analyze::{Analysis, BreakingCall, Conflict, ConflictKind, SignatureWarning, analyze, bind, shape};
+pub use binding::BindError;
+pub use infer::holds as instance_class;
+pub use load::{LoadedTree, build_with_progress, load};
+pub use model::{
+    Base, ClassId, ClassInfo, FileId, Member, MethodId, MroEntry, Project, Resolved, SourceFile, absolute_module,
+};
+pub use parse::parse_module;
+pub use walk::{
+    SourceInput, WalkError, WalkResult, collect as walk_tree, is_skipped, module_name, root_package_prefix,
+};
