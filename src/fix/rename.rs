@@ -29,7 +29,7 @@ use thiserror::Error;
 use crate::fix::edit::Edit;
 use crate::fix::recipe::{Recipe, RenameRule};
 use crate::scan::syntax::{Receiver, StringContext};
-use crate::scan::{self, Analysis, ConflictKind, shape};
+use crate::scan::{self, Analysis, ConflictKind, Site, shape};
 use crate::scan::{ClassId, FileId, Member, MethodId, Project, Resolved};
 
 #[derive(Debug, Error)]
@@ -329,33 +329,30 @@ fn collect_references(
             .and_then(Member::method)
             .is_some_and(|m| renamed.contains(&m))
     };
-    // Does `dotted` (as written in `file`) name a class whose `m` is renamed?
-    let dotted_hits = |file: FileId, dotted: &str| match project.resolve_dotted(file, dotted) {
-        Resolved::Class(id) => in_family.contains(&id) && reaches_renamed(&project.class(id).mro),
-        _ => false,
+    // An object of a family class (the class itself, an alias of it, an
+    // instance) reaches what the class reaches.
+    let class_hits = |id: ClassId| in_family.contains(&id) && reaches_renamed(&project.class(id).mro);
+    // Does a lookup of `m` on `receiver`, written at `site`, reach a
+    // renamed method?
+    let receiver_hits = |file: FileId, receiver: &Receiver, site: Site| match receiver {
+        Receiver::SelfParam => site
+            .scope
+            .is_some_and(|s| class_hits(project.class_id_at(file, s.class))),
+        Receiver::Super { .. } => site.scope.is_some_and(|s| {
+            let d = project.class_id_at(file, s.class);
+            in_family.contains(&d)
+                && project
+                    .super_start(file, d, receiver)
+                    .is_some_and(|start| reaches_renamed(project.mro_after(d, start)))
+        }),
+        Receiver::Dotted(_) | Receiver::SelfAttr(_) => {
+            scan::receiver_class(project, file, receiver, site).is_some_and(class_hits)
+        }
     };
-    // A variable holding an instance of a family class reaches what the
-    // class reaches.
-    let instance_hits = |id: ClassId| in_family.contains(&id) && reaches_renamed(&project.class(id).mro);
     for (fi, f) in project.files.iter().enumerate() {
         let file = FileId(fi as u32);
-        let scope_class =
-            |scope: Option<crate::scan::syntax::MethodScope>| scope.map(|s| project.class_id_at(file, s.class));
         for r in f.syntax.attr_refs.iter().filter(|r| r.attr == rule.method) {
-            let hit = match &r.receiver {
-                Receiver::SelfParam => scope_class(r.scope)
-                    .is_some_and(|d| in_family.contains(&d) && reaches_renamed(&project.class(d).mro)),
-                Receiver::Super { .. } => scope_class(r.scope).is_some_and(|d| {
-                    in_family.contains(&d)
-                        && project
-                            .super_start(file, d, &r.receiver)
-                            .is_some_and(|s| reaches_renamed(project.mro_after(d, s)))
-                }),
-                Receiver::Dotted(text) => {
-                    dotted_hits(file, text) || scan::instance_class(project, file, r).is_some_and(instance_hits)
-                }
-                Receiver::SelfAttr(_) => scan::instance_class(project, file, r).is_some_and(instance_hits),
-            };
+            let hit = receiver_hits(file, &r.receiver, Site::of_attr(r));
             if !hit {
                 continue;
             }
@@ -375,20 +372,11 @@ fn collect_references(
         }
         for s in &f.syntax.string_refs {
             let range = match &s.context {
-                StringContext::PatchObject { target } if s.value == rule.method && dotted_hits(file, target) => {
+                StringContext::PatchObject { target: receiver } | StringContext::Getattr { receiver }
+                    if s.value == rule.method && receiver_hits(file, receiver, Site::of_string(s)) =>
+                {
                     s.value_range.clone()
                 }
-                StringContext::Getattr {
-                    receiver: Receiver::SelfParam,
-                } if s.value == rule.method => match scope_class(s.scope) {
-                    Some(d) if in_family.contains(&d) && reaches_renamed(&project.class(d).mro) => {
-                        s.value_range.clone()
-                    }
-                    _ => continue,
-                },
-                StringContext::Getattr {
-                    receiver: Receiver::Dotted(text),
-                } if s.value == rule.method && dotted_hits(file, text) => s.value_range.clone(),
                 StringContext::Patch => {
                     let Some((owner, attr)) = s.value.rsplit_once('.') else {
                         continue;

@@ -25,7 +25,7 @@ mod walk;
 
 pub use analyze::{Analysis, BreakingCall, Conflict, ConflictKind, SignatureWarning, analyze, bind, shape};
 pub use binding::BindError;
-pub use infer::holds as instance_class;
+pub use infer::{Site, holds as instance_class, receiver_class};
 pub use load::{LoadedTree, build_with_progress, load};
 pub use model::{
     Base, ClassId, ClassInfo, FileId, Member, MethodId, MroEntry, Project, Resolved, SourceFile, absolute_module,

@@ -64,6 +64,9 @@ pub struct ClassDef {
     pub parent: Option<usize>,
     pub name_range: Range<usize>,
     pub position: Position,
+    /// The class body (its block): a reference at class level inside it
+    /// (a decorator argument, a class attribute) sees the class's names.
+    pub body_range: Range<usize>,
     /// Bases in order; `six.with_metaclass(Meta, A, B)` contributes `A, B`.
     /// `metaclass=` and other keyword arguments are dropped.
     pub bases: Vec<BaseExpr>,
@@ -106,6 +109,28 @@ pub struct MethodDef {
     /// `@mock.patch.object(...)`, `@ddt.data(...)`): the written signature
     /// is not what callers bind against.
     pub injects_args: bool,
+    /// Decorated with `abc.abstractmethod` (or an `abstract*` variant):
+    /// subclasses are meant to implement it.
+    pub is_abstract: bool,
+    /// What the body does, as far as choosing a fix cares.
+    pub body: BodyKind,
+    /// The docstring says the method is meant to be overridden ("Subclass
+    /// this", "must be implemented by ...", "override ...").
+    pub hook_doc: bool,
+}
+
+/// What a method body amounts to, for telling a hook from an implementation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum BodyKind {
+    /// Does real work.
+    #[default]
+    Real,
+    /// Nothing but a docstring, `pass`, `...`, or a bare or trivial `return`
+    /// (`None`, an empty literal): a default for subclasses to replace.
+    NoOp,
+    /// Ends in `raise NotImplementedError`, with at most one statement
+    /// before it: a hook subclasses must implement.
+    RaisesNotImplemented,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -186,15 +211,20 @@ pub struct AttrRef {
     pub function_start: Option<usize>,
 }
 
-/// A simple binding that tells which class an instance belongs to:
-/// `drv = scaleio.ScaleIODriver(...)`, `self.driver = ScaleIODriver(...)`,
-/// `drv = self.driver`, `drv, vol = self.drv, self.volume`.
+/// A simple binding that tells which class an instance belongs to, or
+/// which class a name stands for: `drv = scaleio.ScaleIODriver(...)`,
+/// `self.driver = ScaleIODriver(...)`, `drv = self.driver`,
+/// `drv, vol = self.drv, self.volume`, and class aliases at module level or
+/// in a class body (`FCD_DRIVER = fcd.VMwareVStorageObjectDriver`).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Binding {
     pub target: BindingTarget,
     pub value: BindingValue,
     pub scope: Option<MethodScope>,
     pub function_start: Option<usize>,
+    /// The class (index into `Module::classes`) whose body holds the
+    /// assignment directly: a class attribute.
+    pub class_body: Option<usize>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -211,12 +241,16 @@ pub enum BindingValue {
     Construct(String),
     Name(String),
     SelfAttr(String),
+    /// An attribute chain not on the instance: `mod.Cls`, a class alias
+    /// when it names a class.
+    Dotted(String),
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum StringContext {
-    /// `mock.patch.object(target, 'm')` / `patch.object(...)`; target as written.
-    PatchObject { target: String },
+    /// `mock.patch.object(target, 'm')`, `patch.object(...)`, and the
+    /// OpenStack test helper `self.mock_object(target, 'm')`.
+    PatchObject { target: Receiver },
     /// `mock.patch('pkg.mod.C.m')` / `patch(...)`: a dotted path.
     Patch,
     /// `getattr/hasattr/setattr(receiver, 'm')`.
@@ -232,6 +266,8 @@ pub struct StringRef {
     pub value_range: Range<usize>,
     pub position: Position,
     pub scope: Option<MethodScope>,
+    /// Start byte of the innermost enclosing function, as for [`AttrRef`].
+    pub function_start: Option<usize>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -601,4 +601,19 @@ mod tests {
         let member = p.lookup(&p.class(a).mro, "g").unwrap();
         assert_eq!(member.method(), Some(MethodId { class: a, index: 0 }));
     }
+
+    #[test]
+    fn module_level_class_alias_resolves_but_imports_win() {
+        let p = project(&[
+            ("m.py", "m", "class Base(object): pass\n"),
+            (
+                "n.py",
+                "n",
+                "import m\nAlias = m.Base\nclass N(Alias): pass\n\
+                 try:\n    from m import Base\nexcept ImportError:\n    Base = object\nclass O(Base): pass\n",
+            ),
+        ]);
+        assert_eq!(mro_names(&p, "n.N"), ["n.N", "m.Base", "<object>"]);
+        assert_eq!(mro_names(&p, "n.O"), ["n.O", "m.Base", "<object>"]);
+    }
 }

@@ -1,11 +1,12 @@
 //! Name resolution: what a dotted name written in a module means, as far as
 //! it can be known statically. A module's top-level classes, its import
 //! bindings (`import a.b`, `import a.b as x`, `from a import b as c`,
-//! relative forms, `*`), and names re-exported by a package `__init__`.
+//! relative forms, `*`), module-level class aliases (`X = mod.C`), and names
+//! re-exported by a package `__init__`.
 //! Anything that leads outside the tree is an external module, never a guess.
 
 use super::{FileId, Project, Resolved};
-use crate::scan::syntax::Import;
+use crate::scan::syntax::{BindingTarget, BindingValue, Import};
 
 /// Bounds re-export chains, which may loop (`a` imports from `b`, `b` from `a`).
 const MAX_RESOLVE_DEPTH: u32 = 24;
@@ -77,6 +78,26 @@ impl Project {
                 }
                 _ => {}
             }
+        }
+        // A module-level alias of a class (`Driver = drivers.ScaleIODriver`),
+        // when every such assignment names the same class.
+        let aliases: Vec<Resolved> = self.files[file.0 as usize]
+            .syntax
+            .bindings
+            .iter()
+            .filter(|b| b.function_start.is_none() && b.class_body.is_none())
+            .filter(|b| matches!(&b.target, BindingTarget::Name(n) if n == name))
+            .map(|b| match &b.value {
+                BindingValue::Name(v) | BindingValue::Dotted(v) if v != name => {
+                    self.resolve_dotted_depth(file, v, depth + 1)
+                }
+                _ => Resolved::Unknown,
+            })
+            .collect();
+        if let Some(first @ Resolved::Class(_)) = aliases.first()
+            && aliases.iter().all(|a| a == first)
+        {
+            return first.clone();
         }
         // `from pkg import *`: try each star source.
         for import in &self.files[file.0 as usize].syntax.imports {

@@ -14,7 +14,7 @@ use tree_sitter::Node;
 
 use super::grammar::{Kind, fields};
 use super::{bytes, dotted, position, text};
-use crate::scan::syntax::{Alias, BaseExpr, ClassDef, MethodDef, MethodKind, Param, ParamKind, Signature};
+use crate::scan::syntax::{Alias, BaseExpr, BodyKind, ClassDef, MethodDef, MethodKind, Param, ParamKind, Signature};
 
 /// Nodes that may stand between a class body and a statement that still
 /// belongs to that body.
@@ -70,6 +70,9 @@ pub(crate) fn class_def(node: Node, name: Node, qualname: String, parent: Option
         parent,
         name_range: name.byte_range(),
         position: position(name),
+        body_range: node
+            .child_by_field_id(fields().body)
+            .map_or(node.end_byte()..node.end_byte(), |b| b.byte_range()),
         bases: node
             .child_by_field_id(fields().superclasses)
             .map(|args| bases(args, source))
@@ -135,6 +138,9 @@ pub(crate) fn method_def(
         _ => params_node.and_then(|p| first_param_name(p, source)),
     };
     let def_range = decorated.unwrap_or(function).byte_range();
+    let (body, hook_doc) = function
+        .child_by_field_id(fields().body)
+        .map_or((BodyKind::Real, false), |b| body_facts(b, source));
     Some((
         MethodDef {
             name: text(name_node, source),
@@ -145,6 +151,9 @@ pub(crate) fn method_def(
             kind,
             signature,
             injects_args: decorated.is_some_and(|d| injects_args(d, source)),
+            is_abstract: decorated.is_some_and(|d| is_abstract(d, source)),
+            body,
+            hook_doc,
         },
         self_name,
     ))
@@ -197,6 +206,142 @@ fn injects_args(decorated: Node, source: &[u8]) -> bool {
                     | (Some("data" | "file_data" | "unpack" | "idata"), Some("ddt") | None)
             )
         })
+}
+
+/// The dotted names of a decorated definition's decorators, called or not
+/// (`@abc.abstractmethod`, `@utils.synchronized('x')` gives
+/// `utils.synchronized`).
+fn decorator_names(decorated: Node, source: &[u8]) -> Vec<String> {
+    let mut cursor = decorated.walk();
+    decorated
+        .named_children(&mut cursor)
+        .filter(|d| d.kind() == "decorator")
+        .filter_map(|decorator| {
+            let mut inner = decorator.walk();
+            let expr = decorator.named_children(&mut inner).find(|c| c.kind() != "comment")?;
+            let function = if expr.kind() == "call" {
+                expr.child_by_field_id(fields().function)?
+            } else {
+                expr
+            };
+            dotted(function, source)
+        })
+        .collect()
+}
+
+/// `@abc.abstractmethod`, `@abstractmethod` and the `abstract*` variants.
+fn is_abstract(decorated: Node, source: &[u8]) -> bool {
+    decorator_names(decorated, source).iter().any(|name| {
+        let last = name.rsplit('.').next().unwrap_or(name);
+        matches!(
+            last,
+            "abstractmethod" | "abstractproperty" | "abstractclassmethod" | "abstractstaticmethod"
+        )
+    })
+}
+
+/// What a function body amounts to, and whether its docstring asks for
+/// overriding. Comments are not statements; a docstring is the first
+/// statement when it is a lone string.
+fn body_facts(block: Node, source: &[u8]) -> (BodyKind, bool) {
+    let mut cursor = block.walk();
+    let mut statements: Vec<Node> = block
+        .named_children(&mut cursor)
+        .filter(|c| c.kind() != "comment")
+        .collect();
+    let mut hook_doc = false;
+    if let Some(first) = statements.first()
+        && let Some(doc) = lone_string(*first)
+    {
+        hook_doc = says_override(&text(doc, source));
+        statements.remove(0);
+    }
+    let kind = match statements.as_slice() {
+        [] => BodyKind::NoOp,
+        [.., last] if statements.len() <= 2 && raises_not_implemented(*last, source) => BodyKind::RaisesNotImplemented,
+        [one] if is_trivial(*one, source) => BodyKind::NoOp,
+        _ => BodyKind::Real,
+    };
+    (kind, hook_doc)
+}
+
+/// The string of an expression statement that is nothing but a string.
+fn lone_string(statement: Node) -> Option<Node> {
+    if statement.kind() != "expression_statement" || statement.named_child_count() != 1 {
+        return None;
+    }
+    let expr = statement.named_child(0)?;
+    matches!(expr.kind(), "string" | "concatenated_string").then_some(expr)
+}
+
+/// `pass`, `...`, `return`, or `return` of `None` or an empty literal.
+fn is_trivial(statement: Node, source: &[u8]) -> bool {
+    match statement.kind() {
+        "pass_statement" => true,
+        "expression_statement" => statement
+            .named_child(0)
+            .is_some_and(|e| e.kind() == "ellipsis" && statement.named_child_count() == 1),
+        "return_statement" => match statement.named_child(0) {
+            None => true,
+            Some(value) => match value.kind() {
+                "none" => true,
+                "list" | "dictionary" | "tuple" | "set" => value.named_child_count() == 0,
+                "identifier" => bytes(source, value.byte_range()) == b"None",
+                _ => false,
+            },
+        },
+        _ => false,
+    }
+}
+
+/// `raise NotImplementedError`, `raise NotImplementedError(...)`, also
+/// qualified (`exceptions.NotImplementedError`) or Python 2's
+/// `raise NotImplementedError, "msg"`.
+fn raises_not_implemented(statement: Node, source: &[u8]) -> bool {
+    if statement.kind() != "raise_statement" {
+        return false;
+    }
+    let Some(mut raised) = statement.named_child(0) else {
+        return false;
+    };
+    if raised.kind() == "expression_list"
+        && let Some(first) = raised.named_child(0)
+    {
+        raised = first;
+    }
+    if raised.kind() == "call"
+        && let Some(function) = raised.child_by_field_id(fields().function)
+    {
+        raised = function;
+    }
+    dotted(raised, source).is_some_and(|name| name == "NotImplementedError" || name.ends_with(".NotImplementedError"))
+}
+
+/// Whether a docstring says the method is there to be overridden.
+fn says_override(doc: &str) -> bool {
+    let doc = doc.to_ascii_lowercase();
+    [
+        "subclass this",
+        "subclasses should",
+        "subclasses must",
+        "subclasses can",
+        "subclasses may",
+        "should be overridden",
+        "must be overridden",
+        "can be overridden",
+        "may be overridden",
+        "to be overridden",
+        "override this",
+        "overridden by",
+        "must be implemented",
+        "should be implemented",
+        "to be implemented",
+        "implement this",
+        "hook for",
+        "hook method",
+    ]
+    .iter()
+    .any(|phrase| doc.contains(phrase))
 }
 
 /// The strongest kind named by the decorators: static and class methods
@@ -410,7 +555,7 @@ fn collapse_whitespace(s: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::super::parse_module;
-    use crate::scan::syntax::{BaseExpr, ClassDef, MethodKind, Module, Param, ParamKind, Position};
+    use crate::scan::syntax::{BaseExpr, BodyKind, ClassDef, MethodKind, Module, Param, ParamKind, Position};
 
     fn parse(src: &str) -> Module {
         parse_module(src.as_bytes())
@@ -872,5 +1017,56 @@ class Legacy(object):
         assert_eq!(m.classes.len(), 1);
         assert_eq!(method_names(&m.classes[0]), ["first", "second"]);
         assert_eq!(m.classes[0].methods[1].position, Position { line: 13, column: 9 });
+    }
+
+    #[test]
+    fn body_kinds_abstract_and_hook_docstrings() {
+        let src = "\
+class A(object):
+    @abc.abstractmethod
+    def ab(self, x):
+        \"\"\"Do it.\"\"\"
+    def nie(self, x):
+        raise NotImplementedError()
+    def nie_msg(self, x):
+        msg = 'not here'
+        raise exception.NotImplementedError(msg)
+    def nie_py2(self):
+        raise NotImplementedError, 'no'
+    def noop(self):
+        \"\"\"Subclass this to add an FSAL block.\"\"\"
+        return {}
+    def ret_none(self):
+        # nothing to do
+        return None
+    def dots(self): ...
+    def real(self, x):
+        return x + 1
+    def late_raise(self, x):
+        a = 1
+        b = 2
+        raise NotImplementedError()
+";
+        let m = parse(src);
+        let got: Vec<(&str, BodyKind, bool, bool)> = m.classes[0]
+            .methods
+            .iter()
+            .map(|f| (f.name.as_str(), f.body, f.is_abstract, f.hook_doc))
+            .collect();
+        use BodyKind::*;
+        assert_eq!(
+            got,
+            [
+                ("ab", NoOp, true, false),
+                ("nie", RaisesNotImplemented, false, false),
+                ("nie_msg", RaisesNotImplemented, false, false),
+                ("nie_py2", RaisesNotImplemented, false, false),
+                ("noop", NoOp, false, true),
+                ("ret_none", NoOp, false, false),
+                ("dots", NoOp, false, false),
+                ("real", Real, false, false),
+                ("late_raise", Real, false, false),
+            ]
+        );
     }
 }

@@ -143,6 +143,7 @@ pub(crate) fn assignment_bindings(
     source: &[u8],
     context: Option<&Context>,
     function_start: Option<usize>,
+    class_body: Option<usize>,
     out: &mut Vec<Binding>,
 ) {
     let (Some(left), Some(right)) = (
@@ -151,7 +152,11 @@ pub(crate) fn assignment_bindings(
     ) else {
         return;
     };
-    let bind = |l: Node, r: Node| binding(l, r, source, context, function_start);
+    let bind = |l: Node, r: Node| {
+        let mut b = binding(l, r, source, context, function_start)?;
+        b.class_body = class_body;
+        Some(b)
+    };
     match (kind(left), kind(right)) {
         (Kind::PatternList | Kind::TuplePattern, Kind::ExpressionList | Kind::Tuple) => {
             let mut lc = left.walk();
@@ -196,7 +201,10 @@ fn binding(
     let value = match kind(value) {
         Kind::Call => BindingValue::Construct(dotted(value.child_by_field_id(fields().function)?, source)?),
         Kind::Identifier => BindingValue::Name(text(value, source)),
-        Kind::Attribute => BindingValue::SelfAttr(self_attr(value)?),
+        Kind::Attribute => match self_attr(value) {
+            Some(attr) => BindingValue::SelfAttr(attr),
+            None => BindingValue::Dotted(dotted(value, source)?),
+        },
         _ => return None,
     };
     Some(Binding {
@@ -204,6 +212,7 @@ fn binding(
         value,
         scope: context.map(|c| c.scope),
         function_start,
+        class_body: None,
     })
 }
 
@@ -267,7 +276,13 @@ enum StringCall {
 
 /// Records the method-naming string of a `patch.object`, `patch` or
 /// `getattr`-family call.
-pub(crate) fn string_ref(call: Node, source: &[u8], context: Option<&Context>, out: &mut Vec<StringRef>) {
+pub(crate) fn string_ref(
+    call: Node,
+    source: &[u8],
+    context: Option<&Context>,
+    function_start: Option<usize>,
+    out: &mut Vec<StringRef>,
+) {
     let Some(function) = call.child_by_field_id(fields().function) else {
         return;
     };
@@ -283,7 +298,7 @@ pub(crate) fn string_ref(call: Node, source: &[u8], context: Option<&Context>, o
     };
     if !matches!(
         bytes(source, last_name.byte_range()),
-        b"object" | b"patch" | b"getattr" | b"hasattr" | b"setattr"
+        b"object" | b"patch" | b"mock_object" | b"getattr" | b"hasattr" | b"setattr"
     ) {
         return;
     }
@@ -294,7 +309,7 @@ pub(crate) fn string_ref(call: Node, source: &[u8], context: Option<&Context>, o
     let last = segments.next().unwrap_or("");
     let before_last = segments.next();
     let form = match (last, before_last) {
-        ("object", Some("patch")) => StringCall::PatchObject,
+        ("object", Some("patch")) | ("mock_object", _) => StringCall::PatchObject,
         ("patch", _) => StringCall::Patch,
         ("getattr" | "hasattr" | "setattr", None) => StringCall::Getattr,
         _ => return,
@@ -305,12 +320,10 @@ pub(crate) fn string_ref(call: Node, source: &[u8], context: Option<&Context>, o
             let (Some(target), Some(literal)) = (positional.first(), positional.get(1)) else {
                 return;
             };
-            (
-                *literal,
-                StringContext::PatchObject {
-                    target: text(*target, source),
-                },
-            )
+            let Some(target) = classify(*target, source, context) else {
+                return;
+            };
+            (*literal, StringContext::PatchObject { target })
         }
         StringCall::Patch => {
             let Some(literal) = positional.first() else {
@@ -337,6 +350,7 @@ pub(crate) fn string_ref(call: Node, source: &[u8], context: Option<&Context>, o
         position: position_at(literal, range.start),
         value_range: range,
         scope: context.map(|c| c.scope),
+        function_start,
     });
 }
 
@@ -748,13 +762,13 @@ class T(test.TestCase):
             [
                 (
                     StringContext::PatchObject {
-                        target: "driver.ScaleIODriver".to_string()
+                        target: dotted("driver.ScaleIODriver")
                     },
                     "_get_client"
                 ),
                 (
                     StringContext::PatchObject {
-                        target: "self.driver".to_string()
+                        target: Receiver::SelfAttr("driver".into())
                     },
                     "create"
                 ),

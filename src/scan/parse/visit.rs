@@ -159,7 +159,10 @@ impl<'s> Walk<'s> {
                 callee_of = Some(parent.node);
             }
             owner = parent.class_body;
-            if classes::is_transparent(kind) {
+            // An expression statement passes the class on to its
+            // assignment, which makes a class attribute (no function or
+            // class can sit under it).
+            if classes::is_transparent(kind) || kind == Kind::ExpressionStatement {
                 frame.class_body = owner;
             }
             frame.qualname = parent.qualname;
@@ -198,10 +201,21 @@ impl<'s> Walk<'s> {
                     self.module.attr_refs.push(r);
                 }
             }
-            Kind::Call => refs::string_ref(node, source, context, &mut self.module.string_refs),
-            Kind::Assignment => {
-                refs::assignment_bindings(node, source, context, frame.function_start, &mut self.module.bindings)
-            }
+            Kind::Call => refs::string_ref(
+                node,
+                source,
+                context,
+                frame.function_start,
+                &mut self.module.string_refs,
+            ),
+            Kind::Assignment => refs::assignment_bindings(
+                node,
+                source,
+                context,
+                frame.function_start,
+                owner,
+                &mut self.module.bindings,
+            ),
             Kind::ImportStatement | Kind::ImportFromStatement | Kind::FutureImportStatement => {
                 imports::statement(node, kind, source, &mut self.module.imports)
             }
