@@ -17,6 +17,7 @@
 
 mod edit;
 mod pipeline;
+mod reach;
 pub mod recipe;
 mod rename;
 

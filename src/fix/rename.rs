@@ -26,11 +26,12 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use thiserror::Error;
 
+use super::reach::Reach;
 use crate::fix::edit::Edit;
 use crate::fix::recipe::{Recipe, RenameRule};
 use crate::scan::syntax::{Receiver, StringContext};
 use crate::scan::{self, Analysis, ConflictKind, Site, shape};
-use crate::scan::{ClassId, FileId, Member, MethodId, Project, Resolved};
+use crate::scan::{ClassId, FileId, Member, MethodId, Project};
 
 #[derive(Debug, Error)]
 pub enum RenameError {
@@ -322,58 +323,30 @@ fn collect_references(
     edits: &mut Vec<(FileId, Edit, bool)>,
     left: &mut Vec<LeftCall>,
 ) {
-    let in_family: BTreeSet<ClassId> = family.iter().copied().collect();
-    let reaches_renamed = |mro: &[crate::scan::MroEntry]| {
-        project
-            .lookup(mro, &rule.method)
-            .and_then(Member::method)
-            .is_some_and(|m| renamed.contains(&m))
-    };
-    // An object of a family class (the class itself, an alias of it, an
-    // instance) reaches what the class reaches.
-    let class_hits = |id: ClassId| in_family.contains(&id) && reaches_renamed(&project.class(id).mro);
-    // Does a lookup of `m` on `receiver`, written at `site`, reach a
-    // renamed method?
-    let receiver_hits = |file: FileId, receiver: &Receiver, site: Site| match receiver {
-        Receiver::SelfParam => site
-            .scope
-            .is_some_and(|s| class_hits(project.class_id_at(file, s.class))),
-        Receiver::Super { .. } => site.scope.is_some_and(|s| {
-            let d = project.class_id_at(file, s.class);
-            in_family.contains(&d)
-                && project
-                    .super_start(file, d, receiver)
-                    .is_some_and(|start| reaches_renamed(project.mro_after(d, start)))
-        }),
-        Receiver::Dotted(_) | Receiver::SelfAttr(_) => {
-            scan::receiver_class(project, file, receiver, site).is_some_and(class_hits)
+    let reach = Reach::new(project, family, renamed, &rule.method);
+    for (file, i) in reach.attr_refs() {
+        let f = project.file(file);
+        let r = &f.syntax.attr_refs[i];
+        if let (Some(args), Some(scope)) = (&r.call, r.scope)
+            && matches!(r.receiver, Receiver::SelfParam | Receiver::Super { .. })
+            && let Some(reason) = meant_for_base(project, file, scope, renamed, base, args, &r.receiver, rule)
+        {
+            left.push(LeftCall {
+                path: f.rel_path.clone(),
+                line: r.position.line,
+                text: crate::report::collapse_ws(&String::from_utf8_lossy(&f.bytes[r.expr_range.clone()])),
+                reason,
+            });
+            continue;
         }
-    };
+        edits.push((file, edit(r.attr_range.clone(), &rule.to), false));
+    }
     for (fi, f) in project.files.iter().enumerate() {
         let file = FileId(fi as u32);
-        for r in f.syntax.attr_refs.iter().filter(|r| r.attr == rule.method) {
-            let hit = receiver_hits(file, &r.receiver, Site::of_attr(r));
-            if !hit {
-                continue;
-            }
-            if let (Some(args), Some(scope)) = (&r.call, r.scope)
-                && matches!(r.receiver, Receiver::SelfParam | Receiver::Super { .. })
-                && let Some(reason) = meant_for_base(project, file, scope, renamed, base, args, &r.receiver, rule)
-            {
-                left.push(LeftCall {
-                    path: f.rel_path.clone(),
-                    line: r.position.line,
-                    text: crate::report::collapse_ws(&String::from_utf8_lossy(&f.bytes[r.expr_range.clone()])),
-                    reason,
-                });
-                continue;
-            }
-            edits.push((file, edit(r.attr_range.clone(), &rule.to), false));
-        }
         for s in &f.syntax.string_refs {
             let range = match &s.context {
                 StringContext::PatchObject { target: receiver } | StringContext::Getattr { receiver }
-                    if s.value == rule.method && receiver_hits(file, receiver, Site::of_string(s)) =>
+                    if s.value == rule.method && reach.receiver_hits(file, receiver, Site::of_string(s)) =>
                 {
                     s.value_range.clone()
                 }
@@ -381,7 +354,7 @@ fn collect_references(
                     let Some((owner, attr)) = s.value.rsplit_once('.') else {
                         continue;
                     };
-                    if attr != rule.method || !patch_target_hits(project, owner, &in_family, &reaches_renamed) {
+                    if attr != rule.method || !reach.dotted_path_hits(owner) {
                         continue;
                     }
                     s.value_range.end - attr.len()..s.value_range.end
@@ -393,33 +366,11 @@ fn collect_references(
     }
     for &c in family {
         for a in project.class_def(c).aliases.iter().filter(|a| a.target == rule.method) {
-            if reaches_renamed(&project.class(c).mro) {
+            if reach.class_hits(c) {
                 edits.push((project.class(c).file, edit(a.target_range.clone(), &rule.to), false));
             }
         }
     }
-}
-
-/// `mock.patch('pkg.mod.C')`-style owner path: the longest module prefix in
-/// the tree, then the class path inside it.
-fn patch_target_hits(
-    project: &Project,
-    owner: &str,
-    in_family: &BTreeSet<ClassId>,
-    reaches_renamed: &dyn Fn(&[crate::scan::MroEntry]) -> bool,
-) -> bool {
-    let parts: Vec<&str> = owner.split('.').collect();
-    for split in (1..parts.len()).rev() {
-        let module = parts[..split].join(".");
-        let Some(file) = project.module_file(&module) else {
-            continue;
-        };
-        return match project.resolve_dotted(file, &parts[split..].join(".")) {
-            Resolved::Class(id) => in_family.contains(&id) && reaches_renamed(&project.class(id).mro),
-            _ => false,
-        };
-    }
-    false
 }
 
 /// A call in the family whose arguments bind to the overridden base method

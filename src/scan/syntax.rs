@@ -275,3 +275,42 @@ pub struct ParseErrorRegion {
     pub range: Range<usize>,
     pub position: Position,
 }
+
+/// The layout of a bracketed list as written: a `def`'s parameters or a
+/// call's arguments. Read on demand (not kept per file) by the fix stage,
+/// which inserts parameters and arguments.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ListLayout {
+    /// Byte offset of the opening `(`.
+    pub open: usize,
+    /// Byte offset of the closing `)`.
+    pub close: usize,
+    pub items: Vec<ListItem>,
+    /// A comma follows the last item.
+    pub trailing_comma: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ListItem {
+    pub range: Range<usize>,
+    pub kind: ItemKind,
+    /// The parameter or keyword name, when there is one.
+    pub name: Option<String>,
+    /// End of the comma that follows the item, if one does.
+    pub comma_end: Option<usize>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ItemKind {
+    /// A parameter (with or without default or annotation), or a
+    /// positional argument.
+    Plain,
+    /// A keyword argument `k=v` in a call.
+    Keyword,
+    /// `*args`, or a bare `*` in a parameter list (no name).
+    Star,
+    /// `**kwargs`.
+    DoubleStar,
+    /// The positional-only marker `/`.
+    Slash,
+}

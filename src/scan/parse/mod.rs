@@ -16,6 +16,7 @@
 mod classes;
 mod grammar;
 mod imports;
+mod lists;
 mod refs;
 mod visit;
 
@@ -26,6 +27,7 @@ use tree_sitter::{Language, Node, Parser, Tree};
 
 use crate::scan::syntax::{Module, ParseErrorRegion, Position};
 use grammar::{Kind, fields, kind};
+pub use lists::{argument_list, parameter_list};
 
 thread_local! {
     // One parser per thread: `Parser` is not `Sync`, and building one per
