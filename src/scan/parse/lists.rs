@@ -40,11 +40,10 @@ pub fn argument_list(source: &[u8], call: std::ops::Range<usize>) -> Option<List
     layout(args, source, argument_item)
 }
 
-fn layout(
-    list: Node,
-    source: &[u8],
-    item: fn(Node, &[u8]) -> Option<(ItemKind, Option<String>)>,
-) -> Option<ListLayout> {
+/// What one list element is: its kind and its name, if it has one.
+type ReadItem = fn(Node, &[u8]) -> Option<(ItemKind, Option<String>)>;
+
+fn layout(list: Node, source: &[u8], item: ReadItem) -> Option<ListLayout> {
     let mut cursor = list.walk();
     let children: Vec<Node> = list.children(&mut cursor).collect();
     let open = children.first().filter(|c| c.kind() == "(")?.start_byte();
