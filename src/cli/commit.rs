@@ -13,16 +13,14 @@ use clap::Args;
 use git2::Repository;
 use serde::Serialize;
 
-use super::fixargs::{FixRun, summary};
+use super::fixargs::{fix_tree, resolve_recipes, summary};
 use super::output;
 use crate::deliver::git::{self, Identities};
 use crate::deliver::message::CommitMessage;
 use crate::deliver::patchfile;
 use crate::deliver::unidiff::FileDiff;
 use crate::exit_codes;
-use crate::fix::recipe::{self, Recipe};
-use crate::fix::{self, FixOptions};
-use crate::scan::analyze;
+use crate::fix::recipe::Recipe;
 use crate::scan::{self, LoadedTree};
 
 #[derive(Args, Debug)]
@@ -52,9 +50,15 @@ pub struct CommitArgs {
     #[arg(long, value_name = "NAME")]
     pub branch: Option<String>,
     /// A recipe to run: a built-in id or a path to a recipe .toml file. Repeatable.
-    /// Without --patch, every built-in recipe runs.
+    /// Without --patch and --auto, every built-in recipe runs.
     #[arg(long = "patch", value_name = "ID|FILE")]
     pub patches: Vec<String>,
+    /// Choose a fix for every conflict on each base, as `diff --auto` does (rename, widen or leave).
+    #[arg(long)]
+    pub auto: bool,
+    /// The prefix of names --auto gives renamed helpers (default: from the class name).
+    #[arg(long, requires = "auto", value_name = "P")]
+    pub prefix: Option<String>,
     /// Push each new branch to REMOTE (a remote's name, a URL or a local path), same branch name there.
     #[arg(long, value_name = "REMOTE")]
     pub push: Option<String>,
@@ -168,7 +172,7 @@ struct Shared<'a> {
 
 pub fn run(args: CommitArgs) -> anyhow::Result<u8> {
     let repo = git::open(&args.repo)?;
-    let recipes = recipe::resolve(&args.patches)?;
+    let recipes = resolve_recipes(&args.patches, args.auto)?;
     let bases = if args.bases.is_empty() {
         vec!["HEAD".to_string()]
     } else {
@@ -178,7 +182,10 @@ pub fn run(args: CommitArgs) -> anyhow::Result<u8> {
     let prefix = match &args.branch {
         Some(b) => b.clone(),
         None => {
-            let ids: Vec<&str> = recipes.iter().map(|r| r.id.as_str()).collect();
+            let mut ids: Vec<&str> = recipes.iter().map(|r| r.id.as_str()).collect();
+            if args.auto {
+                ids.push("auto");
+            }
             git::default_branch(&ids)
         }
     };
@@ -241,20 +248,13 @@ fn process_base(ctx: &Shared, rev: &str, short: &str, branch: &str, out: &mut Ou
     let base = git::resolve_commit(repo, rev)?;
     let base_tree = base.tree().with_context(|| format!("reading the tree of {rev}"))?;
     let read = git::read_sources(repo, &base_tree)?;
-    let project = scan::build_with_progress(read.sources);
-    let analysis = analyze(&project);
-    let result = fix::fix(&project, &analysis, ctx.recipes, &FixOptions { strict: false })
-        .with_context(|| format!("fixing {rev}"))?;
-    let run = FixRun {
-        tree: LoadedTree {
-            root: PathBuf::from(rev),
-            project,
-            unreadable: Vec::new(),
-        },
-        analysis,
-        recipes: ctx.recipes.to_vec(),
-        result,
+    let tree = LoadedTree {
+        root: PathBuf::from(rev),
+        project: scan::build_with_progress(read.sources),
+        unreadable: Vec::new(),
     };
+    let auto = args.auto.then_some(args.prefix.as_deref());
+    let run = fix_tree(tree, ctx.recipes, auto, false).with_context(|| format!("fixing {rev}"))?;
     if ctx.several {
         eprintln!("shadowfix: base {rev} ({}):", &base.id().to_string()[..12]);
     }
@@ -279,7 +279,13 @@ fn process_base(ctx: &Shared, rev: &str, short: &str, branch: &str, out: &mut Ou
         .map(|c| (c.rel_path.as_str(), c.new.as_slice()))
         .collect();
     let tree_id = git::write_tree(repo, &base_tree, &read.modes, &files)?;
-    let msg = CommitMessage::build(&run.tree.project, &run.analysis, &run.recipes, &run.result);
+    let msg = CommitMessage::build(
+        &run.tree.project,
+        &run.analysis,
+        &run.recipes,
+        &run.result,
+        &run.records,
+    );
     let mut extra: Vec<(String, String)> = Vec::new();
     if args.change_id {
         extra.push(("Change-Id".into(), git::change_id(base.id(), tree_id, &msg.subject)));

@@ -38,7 +38,13 @@ pub fn run(args: DiffArgs) -> anyhow::Result<u8> {
         if diffs.is_empty() {
             eprintln!("shadowfix: nothing to change; no patch file written");
         } else {
-            let msg = message::CommitMessage::build(&run.tree.project, &run.analysis, &run.recipes, &run.result);
+            let msg = message::CommitMessage::build(
+                &run.tree.project,
+                &run.analysis,
+                &run.recipes,
+                &run.result,
+                &run.records,
+            );
             let identity = patchfile::Identity::from_env_or_default();
             let path = patchfile::write(dir, 1, &msg, &identity, None, &[], &diffs)
                 .with_context(|| format!("writing a patch file into {}", dir.display()))?;

@@ -7,9 +7,11 @@ use std::path::PathBuf;
 use anyhow::Context;
 use clap::Args;
 
-use crate::fix::RuleStatus;
+use crate::fix::recipe::Rule;
 use crate::fix::recipe::{self, Recipe};
 use crate::fix::{self, FixOptions, FixResult};
+use crate::fix::{FixKind, RuleStatus};
+use crate::report::fixes::{FixRecord, fix_records};
 use crate::scan::{self, LoadedTree};
 use crate::scan::{Analysis, analyze};
 
@@ -22,8 +24,9 @@ pub struct RecipeArgs {
     /// Repeatable. Without --patch and --auto, every built-in recipe runs.
     #[arg(long = "patch", value_name = "ID|FILE")]
     pub patches: Vec<String>,
-    /// Derive rename rules from the detected conflicts: each private helper that shadows a base
-    /// method becomes `_<prefix>_<name>`.
+    /// Choose a fix for every detected conflict: rename a private helper that only clashes with a
+    /// base method by name (to `_<prefix>_<name>`), widen an override whose signature the base's
+    /// callers outgrew, or leave the conflict and say why.
     #[arg(long)]
     pub auto: bool,
     /// The prefix for --auto (default: the class name's capitals without a `Driver` suffix,
@@ -41,34 +44,58 @@ pub struct FixRun {
     pub analysis: Analysis,
     pub recipes: Vec<Recipe>,
     pub result: FixResult,
+    /// Per conflict: what was done, or why it was left.
+    pub records: Vec<FixRecord>,
 }
 
 /// Loads the tree, resolves the recipes and computes the verified fix.
 pub fn run_fix(args: &RecipeArgs) -> anyhow::Result<FixRun> {
+    let recipes = resolve_recipes(&args.patches, args.auto)?;
     let tree = scan::load(&args.path)?;
+    let what = format!("fixing {}", args.path.display());
+    fix_tree(tree, &recipes, args.auto.then_some(args.prefix.as_deref()), args.strict).context(what)
+}
+
+/// The recipes named on the command line; every built-in one when none is
+/// named, unless `--auto` stands in for them.
+pub fn resolve_recipes(patches: &[String], auto: bool) -> anyhow::Result<Vec<Recipe>> {
+    if auto && patches.is_empty() {
+        return Ok(Vec::new());
+    }
+    Ok(recipe::resolve(patches)?)
+}
+
+/// Analyses a loaded tree and computes the verified fix: the recipes, plus
+/// `--auto`'s choices when `auto` is Some (holding its `--prefix`).
+pub fn fix_tree(
+    tree: LoadedTree,
+    recipes: &[Recipe],
+    auto: Option<Option<&str>>,
+    strict: bool,
+) -> anyhow::Result<FixRun> {
     let analysis = analyze(&tree.project);
-    let mut recipes = if args.auto && args.patches.is_empty() {
-        Vec::new()
-    } else {
-        recipe::resolve(&args.patches)?
+    let mut recipes = recipes.to_vec();
+    let choices = match auto {
+        Some(prefix) => fix::choose(&tree.project, &analysis, prefix),
+        None => Vec::new(),
     };
-    if args.auto
-        && let Some(r) = fix::auto_recipe(&tree.project, &analysis, args.prefix.as_deref())
-    {
+    if let Some(r) = fix::auto_recipe(&tree.project, &choices) {
         recipes.push(r);
     }
-    let result = fix::fix(&tree.project, &analysis, &recipes, &FixOptions { strict: args.strict })
-        .with_context(|| format!("fixing {}", args.path.display()))?;
+    let result = fix::fix(&tree.project, &analysis, &recipes, &FixOptions { strict })?;
+    let records = fix_records(&tree.project, &analysis, &choices, &result.plan);
     Ok(FixRun {
         tree,
         analysis,
         recipes,
         result,
+        records,
     })
 }
 
-/// The stderr summary: one line per rule outcome, then the counts, then the
-/// calls left for the base and why.
+/// The stderr summary: one line per rule outcome (with `--auto`'s reasons),
+/// every conflict left and why, then the counts and the calls left for the
+/// base.
 pub fn summary(run: &FixRun) -> String {
     let mut out = String::new();
     let plan = &run.result.plan;
@@ -78,25 +105,57 @@ pub fn summary(run: &FixRun) -> String {
             RuleStatus::AlreadyApplied => "already applied".to_string(),
             RuleStatus::NotApplicable(why) => format!("not applicable: {why}"),
         };
-        let class = o.class.as_deref().unwrap_or(&o.rule.class);
+        let class = o.class.as_deref().unwrap_or(o.rule.class());
+        let what = match (&o.rule, &o.detail) {
+            (Rule::Rename(r), _) => format!("-> {}", r.to),
+            (Rule::Widen(_), Some(sig)) => format!("widen -> {sig}"),
+            (Rule::Widen(w), None) => match &w.params {
+                Some(p) => format!("widen with {p}"),
+                None => "widen".to_string(),
+            },
+        };
         out.push_str(&format!(
-            "shadowfix: {}: {}.{} -> {}: {}\n",
-            o.recipe, class, o.rule.method, o.rule.to, status
+            "shadowfix: {}: {}.{} {}: {}\n",
+            o.recipe,
+            class,
+            o.rule.method(),
+            what,
+            status
+        ));
+        if o.recipe == "auto"
+            && o.status == RuleStatus::Applied
+            && let Some(r) = run
+                .records
+                .iter()
+                .find(|r| r.override_method == format!("{class}.{}", o.rule.method()))
+        {
+            out.push_str(&format!("  why: {}\n", r.reason));
+        }
+    }
+    let left: Vec<&FixRecord> = run.records.iter().filter(|r| r.kind == FixKind::Left).collect();
+    for r in &left {
+        out.push_str(&format!(
+            "shadowfix: left: {} (shadows {}): {}\n",
+            r.override_method, r.overridden, r.reason
         ));
     }
-    if run.recipes.is_empty() {
-        out.push_str("shadowfix: no recipe to run (--auto found no private helper to rename)\n");
+    if run.recipes.is_empty() && left.is_empty() {
+        out.push_str("shadowfix: no recipe to run (--auto found no conflict to fix)\n");
     }
     out.push_str(&format!(
-        "shadowfix: {} file{} changed, {} rename{}, {} reference{} updated, {} call site{} left for the base\n",
+        "shadowfix: {} file{} changed, {} rename{}, {} widening{}, {} reference{} updated, {} call site{} left for the base, {} conflict{} left\n",
         run.result.changes.len(),
         plural(run.result.changes.len()),
         plan.renamed_defs.len(),
         plural(plan.renamed_defs.len()),
+        plan.widened.len(),
+        plural(plan.widened.len()),
         plan.references_updated,
         plural(plan.references_updated),
         plan.left_for_base.len(),
         plural(plan.left_for_base.len()),
+        left.len(),
+        plural(left.len()),
     ));
     for l in &plan.left_for_base {
         out.push_str(&format!("  left {}:{} `{}`: {}\n", l.path, l.line, l.text, l.reason));

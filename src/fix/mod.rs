@@ -15,13 +15,18 @@
 //! serves `diff`, `apply`, `commit` and the RPM hook, and only the deliver
 //! stage writes. It sees Python only through the scan stage's facts.
 
+mod choose;
 mod edit;
 mod pipeline;
+mod plan;
 mod reach;
 pub mod recipe;
 mod rename;
+mod widen;
 
+pub use choose::{Choice, FixKind, auto_recipe, choose, default_prefix};
 pub use edit::{Edit, EditError, apply_edits};
-pub use pipeline::{ChangedFile, FixError, FixOptions, FixResult, auto_recipe, fix};
+pub use pipeline::{ChangedFile, FixError, FixOptions, FixResult, fix};
+pub use plan::{LeftCall, Plan, RuleOutcome, RuleStatus, Widened};
 pub use recipe::Recipe;
-pub use rename::{LeftCall, RenameError, RenamePlan, RuleOutcome, RuleStatus, auto_rules, default_prefix};
+pub use rename::RenameError;

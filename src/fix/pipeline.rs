@@ -11,8 +11,9 @@ use std::collections::HashMap;
 use thiserror::Error;
 
 use crate::fix::edit::{EditError, apply_edits};
+use crate::fix::plan::{self, Plan, RuleStatus};
 use crate::fix::recipe::Recipe;
-use crate::fix::rename::{self, RenameError, RenamePlan, RuleStatus};
+use crate::fix::rename::{self, RenameError};
 use crate::scan::{Analysis, analyze};
 use crate::scan::{FileId, Project};
 
@@ -64,7 +65,7 @@ impl ChangedFile {
 
 #[derive(Debug)]
 pub struct FixResult {
-    pub plan: RenamePlan,
+    pub plan: Plan,
     pub changes: Vec<ChangedFile>,
 }
 
@@ -86,27 +87,13 @@ pub struct FixOptions {
     pub strict: bool,
 }
 
-/// The recipe `--auto` stands for: rules derived from the detected conflicts.
-pub fn auto_recipe(project: &Project, analysis: &Analysis, prefix: Option<&str>) -> Option<Recipe> {
-    let renames = rename::auto_rules(project, analysis, prefix);
-    if renames.is_empty() {
-        return None;
-    }
-    Some(Recipe::derived(
-        "auto",
-        "Rename private helpers that shadow base-class methods",
-        "shadowfix --auto derived these renames from the conflicts it detected.",
-        renames,
-    ))
-}
-
 pub fn fix(
     project: &Project,
     analysis: &Analysis,
     recipes: &[Recipe],
     opts: &FixOptions,
 ) -> Result<FixResult, FixError> {
-    let plan = rename::plan(project, analysis, recipes)?;
+    let plan = plan::plan(project, analysis, recipes)?;
     if opts.strict {
         check_strict(project, analysis, &plan)?;
     }
@@ -132,7 +119,7 @@ pub fn fix(
     Ok(FixResult { plan, changes })
 }
 
-fn check_strict(project: &Project, analysis: &Analysis, plan: &RenamePlan) -> Result<(), FixError> {
+fn check_strict(project: &Project, analysis: &Analysis, plan: &Plan) -> Result<(), FixError> {
     for o in &plan.outcomes {
         let RuleStatus::NotApplicable(why) = &o.status else {
             continue;
@@ -150,7 +137,7 @@ fn check_strict(project: &Project, analysis: &Analysis, plan: &RenamePlan) -> Re
 }
 
 /// Re-parse the rewritten files and re-scan the rewritten tree.
-fn verify(project: &Project, plan: &RenamePlan, changes: &[ChangedFile]) -> Result<(), FixError> {
+fn verify(project: &Project, plan: &Plan, changes: &[ChangedFile]) -> Result<(), FixError> {
     let replaced: HashMap<FileId, Vec<u8>> = changes.iter().map(|c| (c.file, c.new.clone())).collect();
     let rewritten = project.with_replaced(&replaced);
     for c in changes {
@@ -165,7 +152,8 @@ fn verify(project: &Project, plan: &RenamePlan, changes: &[ChangedFile]) -> Resu
             });
         }
     }
-    let renamed: Vec<&str> = plan.renames.iter().map(|(old, _)| old.as_str()).collect();
+    let mut targeted: Vec<&str> = plan.renames.iter().map(|(old, _)| old.as_str()).collect();
+    targeted.extend(plan.widened.iter().map(|w| w.qualname.as_str()));
     let new_names: Vec<String> = plan
         .renames
         .iter()
@@ -174,7 +162,7 @@ fn verify(project: &Project, plan: &RenamePlan, changes: &[ChangedFile]) -> Resu
     let after = analyze(&rewritten);
     if let Some(c) = after.conflicts.iter().find(|c| {
         let q = rewritten.method_qualname(c.override_method);
-        renamed.contains(&q.as_str()) || new_names.contains(&q)
+        targeted.contains(&q.as_str()) || new_names.contains(&q)
     }) {
         return Err(FixError::ConflictRemains(format!(
             "{} against {}",
@@ -209,10 +197,10 @@ class Sub(Base):
         }])
     }
 
-    fn plan_renaming_sub() -> RenamePlan {
-        RenamePlan {
+    fn plan_renaming_sub() -> Plan {
+        Plan {
             renames: vec![("m.Sub._attach".into(), "_sub_attach".into())],
-            ..RenamePlan::default()
+            ..Plan::default()
         }
     }
 

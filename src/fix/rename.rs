@@ -22,15 +22,14 @@
 //! Nothing else changes: `m` in base classes and unrelated classes, and the
 //! calls in base bodies (they will reach the base method again).
 
-use std::collections::{BTreeMap, BTreeSet};
-
 use thiserror::Error;
 
+use super::plan::{LeftCall, Plan, RuleOutcome, RuleStatus};
 use super::reach::Reach;
 use crate::fix::edit::Edit;
-use crate::fix::recipe::{Recipe, RenameRule};
+use crate::fix::recipe::{RenameRule, Rule};
 use crate::scan::syntax::{Receiver, StringContext};
-use crate::scan::{self, Analysis, ConflictKind, Site, shape};
+use crate::scan::{self, Analysis, Site, shape};
 use crate::scan::{ClassId, FileId, Member, MethodId, Project};
 
 #[derive(Debug, Error)]
@@ -68,60 +67,6 @@ pub enum RenameError {
     },
 }
 
-/// What happened to one rule in one tree.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum RuleStatus {
-    Applied,
-    AlreadyApplied,
-    NotApplicable(String),
-}
-
-#[derive(Debug, Clone)]
-pub struct RuleOutcome {
-    pub recipe: String,
-    pub rule: RenameRule,
-    /// The class the outcome is about (qualname), when one was found.
-    pub class: Option<String>,
-    pub status: RuleStatus,
-}
-
-/// A call in C's family that was left for the base method, and why.
-#[derive(Debug, Clone)]
-pub struct LeftCall {
-    pub path: String,
-    pub line: u32,
-    pub text: String,
-    pub reason: String,
-}
-
-#[derive(Debug, Default)]
-pub struct RenamePlan {
-    pub outcomes: Vec<RuleOutcome>,
-    pub edits: BTreeMap<FileId, Vec<Edit>>,
-    /// Definitions renamed (`def m` in K and in family overrides).
-    pub renamed_defs: Vec<String>,
-    /// References updated (calls, callbacks, super, dotted, strings, aliases).
-    pub references_updated: usize,
-    pub left_for_base: Vec<LeftCall>,
-    /// The methods renamed, by their old qualname, with their new name.
-    pub renames: Vec<(String, String)>,
-}
-
-/// Plans every rule of every recipe against the project.
-pub fn plan(project: &Project, analysis: &Analysis, recipes: &[Recipe]) -> Result<RenamePlan, RenameError> {
-    let mut plan = RenamePlan::default();
-    for recipe in recipes {
-        for rule in &recipe.renames {
-            plan_rule(project, analysis, &recipe.id, rule, &mut plan)?;
-        }
-    }
-    for edits in plan.edits.values_mut() {
-        edits.sort_by_key(|e| e.range.start);
-        edits.dedup_by(|a, b| a.range == b.range && a.replacement == b.replacement);
-    }
-    Ok(plan)
-}
-
 /// Classes a rule's `class` names: a simple name matches every class of that
 /// name; a dotted name matches the qualname (or its tail).
 pub fn matching_classes(project: &Project, spec: &str) -> Vec<ClassId> {
@@ -138,18 +83,19 @@ pub fn matching_classes(project: &Project, spec: &str) -> Vec<ClassId> {
         .collect()
 }
 
-fn plan_rule(
+pub(super) fn plan_rule(
     project: &Project,
     analysis: &Analysis,
     recipe: &str,
     rule: &RenameRule,
-    plan: &mut RenamePlan,
+    plan: &mut Plan,
 ) -> Result<(), RenameError> {
     let outcome = |class: Option<String>, status| RuleOutcome {
         recipe: recipe.to_string(),
-        rule: rule.clone(),
+        rule: Rule::Rename(rule.clone()),
         class,
         status,
+        detail: None,
     };
     let classes = matching_classes(project, &rule.class);
     if classes.is_empty() {
@@ -407,59 +353,13 @@ fn meant_for_base(
     })
 }
 
-/// Rules derived from detected conflicts (`--auto`): every shadowing
-/// conflict whose override is a private helper (`_name`, not a dunder) gets
-/// `_<prefix>_<name without leading underscores>`. Public overrides are
-/// interface implementations: renaming them is not the fix.
-pub fn auto_rules(project: &Project, analysis: &Analysis, prefix: Option<&str>) -> Vec<RenameRule> {
-    let mut seen = BTreeSet::new();
-    let mut rules = Vec::new();
-    for c in &analysis.conflicts {
-        if c.kind != ConflictKind::Shadowing {
-            continue;
-        }
-        let def = project.method(c.override_method);
-        if !def.name.starts_with('_') || def.name.starts_with("__") {
-            continue;
-        }
-        let class = &project.class(c.override_method.class).qualname;
-        if !seen.insert((class.clone(), def.name.clone())) {
-            continue;
-        }
-        let p = prefix
-            .map(str::to_string)
-            .unwrap_or_else(|| default_prefix(&project.class_def(c.override_method.class).name));
-        rules.push(RenameRule {
-            class: class.clone(),
-            method: def.name.clone(),
-            to: format!("_{}_{}", p, def.name.trim_start_matches('_')),
-        });
-    }
-    rules
-}
-
-/// The capitals of a class name without its `Driver` suffix, lower-cased:
-/// `ScaleIODriver` -> `sio`. A name without capitals uses itself.
-pub fn default_prefix(class_name: &str) -> String {
-    let stem = class_name
-        .strip_suffix("Driver")
-        .filter(|s| !s.is_empty())
-        .unwrap_or(class_name);
-    let caps: String = stem.chars().filter(char::is_ascii_uppercase).collect();
-    if caps.is_empty() {
-        stem.trim_matches('_').to_ascii_lowercase()
-    } else {
-        caps.to_ascii_lowercase()
-    }
-}
-
 /// Whether any conflict in the tree still involves the rule's method name
 /// on an override (used by `--strict`).
-pub fn rule_conflict_present(project: &Project, analysis: &Analysis, rule: &RenameRule) -> Option<String> {
+pub fn rule_conflict_present(project: &Project, analysis: &Analysis, rule: &Rule) -> Option<String> {
     analysis
         .conflicts
         .iter()
-        .find(|c| project.method(c.override_method).name == rule.method)
+        .find(|c| project.method(c.override_method).name == rule.method())
         .map(|c| {
             format!(
                 "{} still shadows {}",
@@ -471,7 +371,7 @@ pub fn rule_conflict_present(project: &Project, analysis: &Analysis, rule: &Rena
 
 #[cfg(test)]
 mod tests {
-    use super::{default_prefix, mentions_identifier};
+    use super::mentions_identifier;
 
     #[test]
     fn identifier_mentions_are_whole_words() {
@@ -479,13 +379,5 @@ mod tests {
         assert!(!mentions_identifier(b"self._attach_volume(", b"_attach"));
         assert!(!mentions_identifier(b"self.x_attach(", b"_attach"));
         assert!(mentions_identifier(b"_attach", b"_attach"));
-    }
-
-    #[test]
-    fn prefix_from_capitals_without_driver_suffix() {
-        assert_eq!(default_prefix("ScaleIODriver"), "sio");
-        assert_eq!(default_prefix("FakeISCSIDriver"), "fiscsi");
-        assert_eq!(default_prefix("Driver"), "d");
-        assert_eq!(default_prefix("thing"), "thing");
     }
 }

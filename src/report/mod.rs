@@ -5,6 +5,7 @@
 //! The JSON schema is this module's types serialised as they are; the README
 //! documents it, so renaming a field is a breaking change.
 
+pub mod fixes;
 pub mod sarif;
 pub mod text;
 

@@ -324,6 +324,18 @@ pub fn bind(
     caller_kind: MethodKind,
     args: &crate::scan::syntax::ArgShape,
 ) -> Result<(), BindError> {
+    bind_with(project, target, &project.method(target).signature, caller_kind, args)
+}
+
+/// Like [`bind`], with `signature` standing in for the target's own (what
+/// the target would accept once its parameters are widened).
+pub fn bind_with(
+    project: &Project,
+    target: MethodId,
+    signature: &Signature,
+    caller_kind: MethodKind,
+    args: &crate::scan::syntax::ArgShape,
+) -> Result<(), BindError> {
     let def = project.method(target);
     if def.injects_args {
         return Ok(());
@@ -341,7 +353,7 @@ pub fn bind(
         &Callee {
             name: &def.name,
             qualname: &qualname,
-            signature: &def.signature,
+            signature,
             implicit_first,
         },
         args,

@@ -23,7 +23,7 @@ mod parse;
 pub mod syntax;
 mod walk;
 
-pub use analyze::{Analysis, BreakingCall, Conflict, ConflictKind, SignatureWarning, analyze, bind, shape};
+pub use analyze::{Analysis, BreakingCall, Conflict, ConflictKind, SignatureWarning, analyze, bind, bind_with, shape};
 pub use binding::BindError;
 pub use infer::{Site, holds as instance_class, receiver_class};
 pub use load::{LoadedTree, build_with_progress, load};

@@ -296,6 +296,8 @@ pub struct ListItem {
     pub kind: ItemKind,
     /// The parameter or keyword name, when there is one.
     pub name: Option<String>,
+    /// A parameter's default value or a keyword argument's value.
+    pub value: Option<Range<usize>>,
     /// End of the comma that follows the item, if one does.
     pub comma_end: Option<usize>,
 }

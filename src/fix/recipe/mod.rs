@@ -46,6 +46,7 @@ pub struct Recipe {
     pub description: String,
     pub references: Vec<Reference>,
     pub renames: Vec<RenameRule>,
+    pub widens: Vec<WidenRule>,
     pub source: RecipeSource,
 }
 
@@ -59,6 +60,42 @@ pub struct RenameRule {
     pub class: String,
     pub method: String,
     pub to: String,
+}
+
+/// One widening: method `method` of class `class` accepts what the base
+/// method's inherited callers pass (the parameters a later base gained, or
+/// `**kwargs`), derived from the conflict or given as `params`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct WidenRule {
+    /// As for [`RenameRule::class`].
+    pub class: String,
+    pub method: String,
+    /// Parameters to add, as written (`"groups=None"`); None derives them
+    /// from the breaking calls.
+    pub params: Option<String>,
+}
+
+/// A rule of either kind, for outcomes and messages.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum Rule {
+    Rename(RenameRule),
+    Widen(WidenRule),
+}
+
+impl Rule {
+    pub fn class(&self) -> &str {
+        match self {
+            Rule::Rename(r) => &r.class,
+            Rule::Widen(w) => &w.class,
+        }
+    }
+
+    pub fn method(&self) -> &str {
+        match self {
+            Rule::Rename(r) => &r.method,
+            Rule::Widen(w) => &w.method,
+        }
+    }
 }
 
 /// A reference attached to the fix's commit message.
@@ -97,6 +134,24 @@ impl fmt::Display for RenameRule {
     }
 }
 
+impl fmt::Display for WidenRule {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.params {
+            Some(p) => write!(f, "{}.{}: widen with {p}", self.class, self.method),
+            None => write!(f, "{}.{}: widen", self.class, self.method),
+        }
+    }
+}
+
+impl fmt::Display for Rule {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Rule::Rename(r) => r.fmt(f),
+            Rule::Widen(w) => w.fmt(f),
+        }
+    }
+}
+
 impl fmt::Display for Reference {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
@@ -109,15 +164,31 @@ impl fmt::Display for Reference {
 impl Recipe {
     /// A recipe made at run time (`--auto`), not read from a file. The rules
     /// are trusted to be checked by whoever derived them.
-    pub fn derived(id: &str, title: &str, description: &str, renames: Vec<RenameRule>) -> Recipe {
+    pub fn derived(
+        id: &str,
+        title: &str,
+        description: &str,
+        renames: Vec<RenameRule>,
+        widens: Vec<WidenRule>,
+    ) -> Recipe {
         Recipe {
             id: id.to_string(),
             title: title.to_string(),
             description: description.to_string(),
             references: Vec::new(),
             renames,
+            widens,
             source: RecipeSource::Derived,
         }
+    }
+
+    /// Every rule, renames first, in file order.
+    pub fn rules(&self) -> impl Iterator<Item = Rule> + '_ {
+        self.renames
+            .iter()
+            .cloned()
+            .map(Rule::Rename)
+            .chain(self.widens.iter().cloned().map(Rule::Widen))
     }
 }
 
@@ -173,6 +244,8 @@ struct RawRecipe {
     // "missing field".
     #[serde(default)]
     rename: Option<Spanned<Vec<Spanned<RawRename>>>>,
+    #[serde(default)]
+    widen: Option<Spanned<Vec<Spanned<RawWiden>>>>,
 }
 
 #[derive(Deserialize)]
@@ -181,6 +254,15 @@ struct RawRename {
     class: Spanned<String>,
     method: Spanned<String>,
     to: Spanned<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawWiden {
+    class: Spanned<String>,
+    method: Spanned<String>,
+    #[serde(default)]
+    params: Option<Spanned<String>>,
 }
 
 /// All built-in recipes, in file-name order.
@@ -282,8 +364,9 @@ fn syntax_message(e: &toml::de::Error) -> String {
     // serde's data errors start with these words; anything else comes from
     // the TOML parser itself.
     let hint = if msg.starts_with("unknown field") {
-        "recipe keys are id, title, description, references and [[rename]] tables \
-         with class, method and to"
+        "recipe keys are id, title, description, references, [[rename]] tables \
+         with class, method and to, and [[widen]] tables with class, method and an \
+         optional params"
     } else if msg.starts_with("missing field") {
         "add it to the recipe"
     } else if msg.starts_with("invalid type") || msg.starts_with("invalid value") {
@@ -456,18 +539,56 @@ to = "_drv_attach_volume"
     }
 
     #[test]
-    fn no_rename() {
+    fn no_rule() {
         let text = GOOD.split("[[rename]]").next().unwrap();
-        assert_eq!(
-            err_of(text),
-            "patches/x.toml:1:1: the recipe renames nothing: add at least one [[rename]] \
-             table with `class`, `method` and `to`"
-        );
+        let msg = "the recipe changes nothing: add at least one [[rename]] table with `class`, \
+                   `method` and `to`, or a [[widen]] table with `class` and `method`";
+        assert_eq!(err_of(text), format!("patches/x.toml:1:1: {msg}"));
         let text = format!("{text}rename = []\n");
+        assert_eq!(err_of(&text), format!("patches/x.toml:8:10: {msg}"));
+    }
+
+    #[test]
+    fn widen_rules() {
+        let text = with_renames(
+            "[[widen]]\nclass = \"Driver\"\nmethod = \"failover_host\"\n\
+             [[widen]]\nclass = \"pkg.Other\"\nmethod = \"m\"\nparams = \"groups=None, **kwargs\"\n",
+        );
+        let r = parse(&text, src()).unwrap();
+        assert!(r.renames.is_empty());
         assert_eq!(
-            err_of(&text),
-            "patches/x.toml:8:10: the recipe renames nothing: add at least one [[rename]] \
-             table with `class`, `method` and `to`"
+            r.widens,
+            vec![
+                WidenRule {
+                    class: "Driver".into(),
+                    method: "failover_host".into(),
+                    params: None,
+                },
+                WidenRule {
+                    class: "pkg.Other".into(),
+                    method: "m".into(),
+                    params: Some("groups=None, **kwargs".into()),
+                },
+            ]
+        );
+        let bad = with_renames("[[widen]]\nclass = \"D\"\nmethod = \"m\"\nparams = \"groups=\"\n");
+        assert!(
+            err_of(&bad).starts_with("patches/x.toml:11:10: `params` must be parameters as written in a `def`"),
+            "{}",
+            err_of(&bad)
+        );
+        let both = format!("{GOOD}[[widen]]\nclass = \"Driver\"\nmethod = \"_attach_volume\"\n");
+        assert!(
+            err_of(&both).contains("is both renamed and widened"),
+            "{}",
+            err_of(&both)
+        );
+        let twice =
+            with_renames("[[widen]]\nclass = \"D\"\nmethod = \"m\"\n[[widen]]\nclass = \"D\"\nmethod = \"m\"\n");
+        assert!(
+            err_of(&twice).contains("is already widened by the rule at line 10"),
+            "{}",
+            err_of(&twice)
         );
     }
 

@@ -7,7 +7,10 @@ use std::ops::Range;
 
 use toml::Spanned;
 
-use super::{MAX_TITLE_LEN, RawRecipe, RawRename, Recipe, RecipeError, RecipeSource, Reference, RenameRule, line_col};
+use super::{
+    MAX_TITLE_LEN, RawRecipe, RawRename, RawWiden, Recipe, RecipeError, RecipeSource, Reference, RenameRule, WidenRule,
+    line_col,
+};
 
 pub(super) struct Validator<'a> {
     pub(super) text: &'a str,
@@ -35,12 +38,30 @@ impl Validator<'_> {
             .map(|r| self.reference(r))
             .collect::<Result<Vec<_>, _>>()?;
         let renames = self.renames(raw.rename.as_ref())?;
+        let widens = self.widens(raw.widen.as_ref(), &renames)?;
+        if renames.is_empty() && widens.is_empty() {
+            let span = [
+                raw.rename.as_ref().map(|r| r.span()),
+                raw.widen.as_ref().map(|w| w.span()),
+            ]
+            .into_iter()
+            .flatten()
+            .next()
+            .unwrap_or(0..0);
+            return Err(self.err(
+                &span,
+                "the recipe changes nothing: add at least one [[rename]] table with `class`, \
+                 `method` and `to`, or a [[widen]] table with `class` and `method`"
+                    .to_string(),
+            ));
+        }
         Ok(Recipe {
             id,
             title,
             description,
             references,
             renames,
+            widens,
             source,
         })
     }
@@ -155,14 +176,9 @@ impl Validator<'_> {
     }
 
     fn renames(&self, rename: Option<&Spanned<Vec<Spanned<RawRename>>>>) -> Result<Vec<RenameRule>, RecipeError> {
-        const NONE: &str = "the recipe renames nothing: add at least one [[rename]] table \
-                            with `class`, `method` and `to`";
         let Some(rename) = rename else {
-            return Err(self.err(&(0..0), NONE.to_string()));
+            return Ok(Vec::new());
         };
-        if rename.get_ref().is_empty() {
-            return Err(self.err(&rename.span(), NONE.to_string()));
-        }
         let mut rules: Vec<(RenameRule, &RawRename)> = Vec::new();
         for raw in rename.get_ref() {
             let raw = raw.get_ref();
@@ -217,28 +233,106 @@ impl Validator<'_> {
         Ok(rules.into_iter().map(|(r, _)| r).collect())
     }
 
-    fn rule(&self, raw: &RawRename) -> Result<RenameRule, RecipeError> {
-        let class = raw.class.get_ref();
-        if !class.split('.').all(is_identifier) {
+    fn widens(
+        &self,
+        widen: Option<&Spanned<Vec<Spanned<RawWiden>>>>,
+        renames: &[RenameRule],
+    ) -> Result<Vec<WidenRule>, RecipeError> {
+        let Some(widen) = widen else {
+            return Ok(Vec::new());
+        };
+        let mut rules: Vec<(WidenRule, &RawWiden)> = Vec::new();
+        for raw in widen.get_ref() {
+            let raw = raw.get_ref();
+            let class = self.class_name(&raw.class)?;
+            let method = self.method_name(&raw.method)?;
+            let params = match &raw.params {
+                None => None,
+                Some(p) => Some(self.params(p)?),
+            };
+            let rule = WidenRule { class, method, params };
+            if let Some((_, prev)) = rules
+                .iter()
+                .find(|(r, _)| r.method == rule.method && classes_overlap(&r.class, &rule.class))
+            {
+                let prev_line = line_col(self.text, prev.method.span().start).0;
+                return Err(self.err(
+                    &raw.method.span(),
+                    format!(
+                        "`{}.{}` is already widened by the rule at line {prev_line}: keep only one \
+                         rule for it",
+                        rule.class, rule.method
+                    ),
+                ));
+            }
+            if renames
+                .iter()
+                .any(|r| r.method == rule.method && classes_overlap(&r.class, &rule.class))
+            {
+                return Err(self.err(
+                    &raw.method.span(),
+                    format!(
+                        "`{}.{}` is both renamed and widened: a conflict gets one fix; keep the \
+                         [[rename]] or the [[widen]]",
+                        rule.class, rule.method
+                    ),
+                ));
+            }
+            rules.push((rule, raw));
+        }
+        Ok(rules.into_iter().map(|(r, _)| r).collect())
+    }
+
+    /// `params = "..."`: parameters as they would stand in a `def`.
+    fn params(&self, params: &Spanned<String>) -> Result<String, RecipeError> {
+        let text = params.get_ref().trim();
+        let src = format!("def f({text}):\n    pass\n");
+        let module = crate::scan::parse_module(src.as_bytes());
+        let items = crate::scan::parameter_list(src.as_bytes(), 4).map_or(0, |l| l.items.len());
+        if text.is_empty() || text.contains(['\n', '\r']) || !module.parse_errors.is_empty() || items == 0 {
             return Err(self.err(
-                &raw.class.span(),
+                &params.span(),
+                format!(
+                    "`params` must be parameters as written in a `def`, on one line, such as \
+                     \"groups=None\" or \"**kwargs\", found {text:?}"
+                ),
+            ));
+        }
+        Ok(text.to_string())
+    }
+
+    fn class_name(&self, class: &Spanned<String>) -> Result<String, RecipeError> {
+        let value = class.get_ref();
+        if !value.split('.').all(is_identifier) {
+            return Err(self.err(
+                &class.span(),
                 format!(
                     "`class` must be a class name or a dotted path such as \
-                     \"pkg.module.ClassName\", found {class:?}: use identifiers \
+                     \"pkg.module.ClassName\", found {value:?}: use identifiers \
                      (letters, digits, underscores) separated by dots"
                 ),
             ));
         }
-        let method = raw.method.get_ref();
-        if !is_identifier(method) {
+        Ok(value.clone())
+    }
+
+    fn method_name(&self, method: &Spanned<String>) -> Result<String, RecipeError> {
+        let value = method.get_ref();
+        if !is_identifier(value) {
             return Err(self.err(
-                &raw.method.span(),
+                &method.span(),
                 format!(
-                    "`method` must be a Python identifier, found {method:?}: use letters, \
+                    "`method` must be a Python identifier, found {value:?}: use letters, \
                      digits and underscores, not starting with a digit"
                 ),
             ));
         }
+        Ok(value.clone())
+    }
+
+    fn rule(&self, raw: &RawRename) -> Result<RenameRule, RecipeError> {
+        let class = &self.class_name(&raw.class)?;
+        let method = &self.method_name(&raw.method)?;
         let to = raw.to.get_ref();
         if !is_identifier(to) {
             return Err(self.err(

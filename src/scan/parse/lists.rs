@@ -43,6 +43,12 @@ pub fn argument_list(source: &[u8], call: std::ops::Range<usize>) -> Option<List
 /// What one list element is: its kind and its name, if it has one.
 type ReadItem = fn(Node, &[u8]) -> Option<(ItemKind, Option<String>)>;
 
+/// The `value` field: a default parameter's default, a keyword argument's
+/// value.
+fn value_of(node: Node) -> Option<std::ops::Range<usize>> {
+    node.child_by_field_name("value").map(|v| v.byte_range())
+}
+
 fn layout(list: Node, source: &[u8], item: ReadItem) -> Option<ListLayout> {
     let mut cursor = list.walk();
     let children: Vec<Node> = list.children(&mut cursor).collect();
@@ -71,6 +77,7 @@ fn layout(list: Node, source: &[u8], item: ReadItem) -> Option<ListLayout> {
                     range: child.byte_range(),
                     kind,
                     name,
+                    value: value_of(*child),
                     comma_end: None,
                 });
             }
@@ -152,6 +159,7 @@ mod tests {
             ]
         );
         assert_eq!(&src[l.items[1].range.end..l.items[1].comma_end.unwrap()], ",");
+        assert_eq!(&src[l.items[4].value.clone().unwrap()], "2");
     }
 
     #[test]
