@@ -4,7 +4,8 @@
 use anyhow::Context;
 use clap::Args;
 
-use super::fixargs::{RecipeArgs, run_fix, summary};
+use super::fixargs::{PlanFormat, PlanJson, RecipeArgs, run_fix, summary};
+use crate::deliver::unidiff;
 use crate::deliver::write::{FileWrite, write_all};
 use crate::exit_codes;
 
@@ -15,6 +16,10 @@ pub struct ApplyArgs {
     /// Write nothing; exit 1 when changes are needed (a CI gate).
     #[arg(long)]
     pub check: bool,
+    /// What goes to stdout: the changed paths, or JSON with the fix chosen per conflict, the diff
+    /// written and the files.
+    #[arg(long, value_enum, default_value_t = PlanFormat::Text)]
+    pub format: PlanFormat,
     /// Keep each original next to the new file as <file><SUFFIX> (e.g. --backup .orig).
     #[arg(long, value_name = "SUFFIX")]
     pub backup: Option<String>,
@@ -24,18 +29,37 @@ pub fn run(args: ApplyArgs) -> anyhow::Result<u8> {
     let run = run_fix(&args.recipes)?;
     eprint!("{}", summary(&run));
     let changes = &run.result.changes;
+    // stdout: the paths changed (or to change, with --check), or the JSON.
+    let report = |written: bool| -> anyhow::Result<()> {
+        if args.format == PlanFormat::Json {
+            let diffs: Vec<_> = changes.iter().map(|c| c.diff()).collect();
+            return PlanJson {
+                fixes: &run.records,
+                diff: String::from_utf8_lossy(&unidiff::render(&diffs, false)).into_owned(),
+                files: Some(if written {
+                    changes.iter().map(|c| c.rel_path.as_str()).collect()
+                } else {
+                    Vec::new()
+                }),
+            }
+            .print();
+        }
+        for c in changes {
+            println!("{}", c.rel_path);
+        }
+        Ok(())
+    };
     if changes.is_empty() {
         if run.result.already_applied() {
             eprintln!("shadowfix: already applied; nothing to change");
         } else {
             eprintln!("shadowfix: nothing to change");
         }
+        report(false)?;
         return Ok(exit_codes::OK);
     }
     if args.check {
-        for c in changes {
-            println!("{}", c.rel_path);
-        }
+        report(false)?;
         eprintln!(
             "shadowfix: --check: {} file(s) need changes; nothing written",
             changes.len()
@@ -55,8 +79,6 @@ pub fn run(args: ApplyArgs) -> anyhow::Result<u8> {
         })
         .collect();
     write_all(&writes, args.backup.as_deref()).with_context(|| format!("writing the fix into {}", root.display()))?;
-    for c in changes {
-        println!("{}", c.rel_path);
-    }
+    report(true)?;
     Ok(exit_codes::OK)
 }

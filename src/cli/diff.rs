@@ -7,7 +7,7 @@ use std::path::PathBuf;
 use anyhow::Context;
 use clap::Args;
 
-use super::fixargs::{RecipeArgs, run_fix, summary};
+use super::fixargs::{PlanFormat, PlanJson, RecipeArgs, run_fix, summary};
 use super::output::{self, ColorChoice};
 use crate::deliver::message;
 use crate::deliver::patchfile;
@@ -25,6 +25,9 @@ pub struct DiffArgs {
     /// (for `PatchN:` in an RPM spec, applied with `%autosetup -p1`).
     #[arg(long, value_name = "OUTDIR")]
     pub format_patch: Option<PathBuf>,
+    /// What goes to stdout: the diff, or JSON with the fix chosen per conflict and the diff.
+    #[arg(long, value_enum, default_value_t = PlanFormat::Text)]
+    pub format: PlanFormat,
     /// Colour the diff.
     #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
     pub color: ColorChoice,
@@ -50,6 +53,13 @@ pub fn run(args: DiffArgs) -> anyhow::Result<u8> {
                 .with_context(|| format!("writing a patch file into {}", dir.display()))?;
             println!("{}", path.display());
         }
+    } else if args.format == PlanFormat::Json {
+        PlanJson {
+            fixes: &run.records,
+            diff: String::from_utf8_lossy(&unidiff::render(&diffs, false)).into_owned(),
+            files: None,
+        }
+        .print()?;
     } else {
         output::print(&unidiff::render(&diffs, args.color.stdout()))?;
     }

@@ -5,7 +5,8 @@
 use std::path::PathBuf;
 
 use anyhow::Context;
-use clap::Args;
+use clap::{Args, ValueEnum};
+use serde::Serialize;
 
 use crate::fix::recipe::Rule;
 use crate::fix::recipe::{self, Recipe};
@@ -46,6 +47,35 @@ pub struct FixRun {
     pub result: FixResult,
     /// Per conflict: what was done, or why it was left.
     pub records: Vec<FixRecord>,
+}
+
+/// How `diff` and `apply` print the outcome on stdout.
+#[derive(ValueEnum, Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum PlanFormat {
+    /// The unified diff (`diff`) or the changed paths (`apply`); the summary goes to stderr.
+    #[default]
+    Text,
+    /// `{"fixes": [...], "diff": "..."}`: per conflict the fix chosen (rename, widen, left) and
+    /// why, and the unified diff, for bots and scripts.
+    Json,
+}
+
+/// The `--format json` document of `diff` and `apply`.
+#[derive(Serialize)]
+pub struct PlanJson<'a> {
+    pub fixes: &'a [FixRecord],
+    pub diff: String,
+    /// `apply`: the files written, relative to PATH.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub files: Option<Vec<&'a str>>,
+}
+
+impl PlanJson<'_> {
+    pub fn print(&self) -> anyhow::Result<()> {
+        let mut out = serde_json::to_vec_pretty(self).context("serialising the JSON output")?;
+        out.push(b'\n');
+        super::output::print(&out)
+    }
 }
 
 /// Loads the tree, resolves the recipes and computes the verified fix.
