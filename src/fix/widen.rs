@@ -6,7 +6,9 @@
 //! The algorithm, for an override O of base method B:
 //! 1. O's parameters must be a leading prefix of B's by name (after
 //!    `self`/`cls`), so that every argument of a call written for B lands
-//!    on the parameter of the same name. An override with no parameters at
+//!    on the parameter of the same name; a parameter named differently is
+//!    accepted when the calls fill it by position and its name means
+//!    nothing else in B (`base` for B's `base_path`). An override with no parameters at
 //!    all, or one whose body ignores its arguments (a no-op or
 //!    `raise NotImplementedError` stub), may take `*args, **kwargs` instead.
 //! 2. Add exactly what the breaking calls need, in B's order: B's missing
@@ -255,7 +257,15 @@ fn derive(
     let o_pos: Vec<&Param> = positional(&o.signature).skip(implicit).collect();
     let b_implicit = usize::from(b.kind != MethodKind::Static);
     let b_pos: Vec<&Param> = positional(&b.signature).skip(b_implicit).collect();
-    let prefix = o_pos.len() <= b_pos.len() && o_pos.iter().zip(&b_pos).all(|(x, y)| x.name == y.name);
+    // A leading parameter may be named differently (`base` for the base's
+    // `base_path`) when the breaking calls fill it by position and its name
+    // means nothing else in the base; a name the base uses elsewhere means
+    // the order differs, and binding by position would swap arguments.
+    let keyword_passed = |name: &str| calls.iter().any(|(args, _)| args.keywords.iter().any(|k| k == name));
+    let prefix = o_pos.len() <= b_pos.len()
+        && o_pos.iter().zip(&b_pos).all(|(x, y)| {
+            x.name == y.name || (!b.signature.params.iter().any(|p| p.name == x.name) && !keyword_passed(&y.name))
+        });
     let has = |kind: ParamKind| o.signature.params.iter().any(|p| p.kind == kind);
     if !prefix {
         let stub = matches!(
