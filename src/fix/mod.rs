@@ -9,18 +9,21 @@
 //! byte-range edits, `edit` applies edits to the original bytes, and
 //! `pipeline` ties them together and proves the result (every rewritten file
 //! re-parses with no new error, a re-scan shows the targeted conflicts gone)
-//! before anyone sees it.
+//! before anyone sees it. `line_length` reads the project's maximum line
+//! length from its linter configuration.
 //!
 //! It never writes a file, a git object or anything else: the same result
 //! serves `diff`, `apply`, `commit` and the RPM hook, and only the deliver
 //! stage writes. It sees Python only through the scan stage's facts.
 
 mod edit;
+mod line_length;
 mod pipeline;
 pub mod recipe;
 mod rename;
 
 pub use edit::{Edit, EditError, apply_edits};
+pub use line_length::max_line_length;
 pub use pipeline::{ChangedFile, FixError, FixOptions, FixResult, auto_recipe, fix};
 pub use recipe::Recipe;
 pub use rename::{LeftCall, RenameError, RenamePlan, RuleOutcome, RuleStatus, auto_rules, default_prefix};
