@@ -9,8 +9,10 @@
 //! byte-range edits, `edit` applies edits to the original bytes, and
 //! `pipeline` ties them together and proves the result (every rewritten file
 //! re-parses with no new error, a re-scan shows the targeted conflicts gone)
-//! before anyone sees it. `line_length` reads the project's maximum line
-//! length from its linter configuration.
+//! before anyone sees it. `style` applies edits the way pep8 gates want
+//! them (continuation lines kept aligned, lines the edits made too long
+//! broken), and `line_length` reads the project's maximum line length from
+//! its linter configuration.
 //!
 //! It never writes a file, a git object or anything else: the same result
 //! serves `diff`, `apply`, `commit` and the RPM hook, and only the deliver
@@ -21,9 +23,11 @@ mod line_length;
 mod pipeline;
 pub mod recipe;
 mod rename;
+mod style;
 
 pub use edit::{Edit, EditError, apply_edits};
 pub use line_length::max_line_length;
 pub use pipeline::{ChangedFile, FixError, FixOptions, FixResult, auto_recipe, fix};
 pub use recipe::Recipe;
 pub use rename::{LeftCall, RenameError, RenamePlan, RuleOutcome, RuleStatus, auto_rules, default_prefix};
+pub use style::{StyleOptions, StyleWarning, Styled, apply_styled};
