@@ -68,6 +68,25 @@ pub enum EditError {
 /// touching edits (`a.end == b.start`) are fine. An insertion at the start of
 /// a replaced range is applied before the replacement.
 pub fn apply_edits(original: &[u8], edits: &[Edit]) -> Result<Vec<u8>, EditError> {
+    let kept = checked(original.len(), edits)?;
+    let growth: usize = kept.iter().map(|e| e.replacement.len()).sum();
+    let mut out = Vec::with_capacity(original.len() + growth);
+    let mut pos = 0;
+    for e in kept {
+        out.extend_from_slice(&original[pos..e.range.start]);
+        out.extend_from_slice(e.replacement.as_bytes());
+        pos = e.range.end;
+    }
+    out.extend_from_slice(&original[pos..]);
+    Ok(out)
+}
+
+/// The edits [`apply_edits`] applies, in the order it applies them: every
+/// range checked against a file of `len` bytes, sorted by (start, end),
+/// exact duplicates dropped, overlaps refused. Shared with the style pass,
+/// which interleaves its own changes with these and must agree exactly on
+/// which edits count.
+pub(crate) fn checked(len: usize, edits: &[Edit]) -> Result<Vec<&Edit>, EditError> {
     for (index, e) in edits.iter().enumerate() {
         if e.range.start > e.range.end {
             return Err(EditError::Reversed {
@@ -75,11 +94,11 @@ pub fn apply_edits(original: &[u8], edits: &[Edit]) -> Result<Vec<u8>, EditError
                 range: e.range.clone(),
             });
         }
-        if e.range.end > original.len() {
+        if e.range.end > len {
             return Err(EditError::OutOfBounds {
                 index,
                 range: e.range.clone(),
-                len: original.len(),
+                len,
             });
         }
     }
@@ -114,18 +133,7 @@ pub fn apply_edits(original: &[u8], edits: &[Edit]) -> Result<Vec<u8>, EditError
         }
         kept.push(i);
     }
-
-    let growth: usize = kept.iter().map(|&i| edits[i].replacement.len()).sum();
-    let mut out = Vec::with_capacity(original.len() + growth);
-    let mut pos = 0;
-    for i in kept {
-        let e = &edits[i];
-        out.extend_from_slice(&original[pos..e.range.start]);
-        out.extend_from_slice(e.replacement.as_bytes());
-        pos = e.range.end;
-    }
-    out.extend_from_slice(&original[pos..]);
-    Ok(out)
+    Ok(kept.into_iter().map(|i| &edits[i]).collect())
 }
 
 #[cfg(test)]

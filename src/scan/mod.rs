@@ -30,7 +30,7 @@ pub use load::{LoadedTree, build_with_progress, load};
 pub use model::{
     Base, ClassId, ClassInfo, FileId, Member, MethodId, MroEntry, Project, Resolved, SourceFile, absolute_module,
 };
-pub use parse::{argument_list, parameter_list, parse_module};
+pub use parse::{argument_list, parameter_list, parse_module, token_layout};
 pub use walk::{
     SourceInput, WalkError, WalkResult, collect as walk_tree, is_skipped, module_name, root_package_prefix,
 };

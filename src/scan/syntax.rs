@@ -316,3 +316,24 @@ pub enum ItemKind {
     /// The positional-only marker `/`.
     Slash,
 }
+
+/// Byte offsets of every bracket pair, string and comment in a file: what a
+/// rewrite needs to re-indent or break lines without reading Python itself.
+/// Each list is in source order.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct TokenLayout {
+    pub brackets: Vec<BracketPair>,
+    /// Whole string literals, prefix and quotes included; each part of an
+    /// implicit concatenation (`'a' 'b'`) is its own range.
+    pub strings: Vec<Range<usize>>,
+    /// `#` to the end of the line, the line ending excluded.
+    pub comments: Vec<Range<usize>>,
+}
+
+/// Offsets of an opening `(`, `[` or `{` and of its matching closer. Pairs
+/// nest: two pairs are either disjoint or one holds the other.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct BracketPair {
+    pub open: usize,
+    pub close: usize,
+}

@@ -7,7 +7,8 @@
 //! and field ids the extractors test; `visit` walks each tree once, handing
 //! each node of interest to its extractor: `imports` (import bindings),
 //! `classes` (classes, methods, signatures, aliases) and `refs` (attribute
-//! references, method-naming strings and bindings).
+//! references, method-naming strings and bindings). `layout` is a separate,
+//! smaller pass for the fix stage: bracket pairs, strings and comments.
 //!
 //! Every walk here is iterative (tree cursors, explicit stacks):
 //! files are parsed on rayon worker threads, whose stacks are small, and a
@@ -16,6 +17,7 @@
 mod classes;
 mod grammar;
 mod imports;
+mod layout;
 mod lists;
 mod refs;
 mod visit;
@@ -27,6 +29,7 @@ use tree_sitter::{Language, Node, Parser, Tree};
 
 use crate::scan::syntax::{Module, ParseErrorRegion, Position};
 use grammar::{Kind, fields, kind};
+pub use layout::token_layout;
 pub use lists::{argument_list, parameter_list};
 
 thread_local! {
