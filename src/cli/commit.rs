@@ -21,6 +21,7 @@ use crate::deliver::patchfile;
 use crate::deliver::unidiff::FileDiff;
 use crate::exit_codes;
 use crate::fix::recipe::Recipe;
+use crate::fix::{self, FixOptions, StyleOptions};
 use crate::scan::{self, LoadedTree};
 
 #[derive(Args, Debug)]
@@ -254,7 +255,13 @@ fn process_base(ctx: &Shared, rev: &str, short: &str, branch: &str, out: &mut Ou
         unreadable: Vec::new(),
     };
     let auto = args.auto.then_some(args.prefix.as_deref());
-    let run = fix_tree(tree, ctx.recipes, auto, false).with_context(|| format!("fixing {rev}"))?;
+    let opts = FixOptions {
+        strict: false,
+        style: StyleOptions {
+            max_line_length: fix::max_line_length(&|rel: &str| git::read_file(repo, &base_tree, rel)),
+        },
+    };
+    let run = fix_tree(tree, ctx.recipes, auto, &opts).with_context(|| format!("fixing {rev}"))?;
     if ctx.several {
         eprintln!("shadowfix: base {rev} ({}):", &base.id().to_string()[..12]);
     }

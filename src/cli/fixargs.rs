@@ -2,7 +2,7 @@
 //! (`diff`, `apply`): which recipes to run, loading and verifying the fix,
 //! and the summary printed on stderr.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use anyhow::Context;
 use clap::{Args, ValueEnum};
@@ -10,7 +10,7 @@ use serde::Serialize;
 
 use crate::fix::recipe::Rule;
 use crate::fix::recipe::{self, Recipe};
-use crate::fix::{self, FixOptions, FixResult};
+use crate::fix::{self, FixOptions, FixResult, StyleOptions};
 use crate::fix::{FixKind, RuleStatus};
 use crate::report::fixes::{FixRecord, fix_records};
 use crate::scan::{self, LoadedTree};
@@ -82,8 +82,33 @@ impl PlanJson<'_> {
 pub fn run_fix(args: &RecipeArgs) -> anyhow::Result<FixRun> {
     let recipes = resolve_recipes(&args.patches, args.auto)?;
     let tree = scan::load(&args.path)?;
+    let style = StyleOptions {
+        max_line_length: project_line_length(&tree.root),
+    };
     let what = format!("fixing {}", args.path.display());
-    fix_tree(tree, &recipes, args.auto.then_some(args.prefix.as_deref()), args.strict).context(what)
+    let opts = FixOptions {
+        strict: args.strict,
+        style,
+    };
+    fix_tree(tree, &recipes, args.auto.then_some(args.prefix.as_deref()), &opts).context(what)
+}
+
+/// The maximum line length of the project holding `root`: read from the
+/// nearest directory at or above it that has a linter configuration file
+/// (PATH may be a package inside the project).
+pub fn project_line_length(root: &Path) -> usize {
+    const CONFIGS: [&str; 4] = ["setup.cfg", "tox.ini", ".flake8", "pyproject.toml"];
+    let start = if root.is_file() {
+        root.parent().unwrap_or(root)
+    } else {
+        root
+    };
+    let dir = start
+        .ancestors()
+        .find(|d| CONFIGS.iter().any(|c| d.join(c).is_file()))
+        .unwrap_or(start)
+        .to_path_buf();
+    fix::max_line_length(&|rel: &str| std::fs::read(dir.join(rel)).ok())
 }
 
 /// The recipes named on the command line; every built-in one when none is
@@ -101,7 +126,7 @@ pub fn fix_tree(
     tree: LoadedTree,
     recipes: &[Recipe],
     auto: Option<Option<&str>>,
-    strict: bool,
+    opts: &FixOptions,
 ) -> anyhow::Result<FixRun> {
     let analysis = analyze(&tree.project);
     let mut recipes = recipes.to_vec();
@@ -112,7 +137,7 @@ pub fn fix_tree(
     if let Some(r) = fix::auto_recipe(&tree.project, &choices) {
         recipes.push(r);
     }
-    let result = fix::fix(&tree.project, &analysis, &recipes, &FixOptions { strict })?;
+    let result = fix::fix(&tree.project, &analysis, &recipes, opts)?;
     let records = fix_records(&tree.project, &analysis, &choices, &result.plan);
     Ok(FixRun {
         tree,
@@ -189,6 +214,9 @@ pub fn summary(run: &FixRun) -> String {
     ));
     for l in &plan.left_for_base {
         out.push_str(&format!("  left {}:{} `{}`: {}\n", l.path, l.line, l.text, l.reason));
+    }
+    for (path, w) in &run.result.style_warnings {
+        out.push_str(&format!("shadowfix: warning: {path}:{}: {}\n", w.line, w.message));
     }
     out
 }

@@ -10,10 +10,11 @@ use std::collections::HashMap;
 
 use thiserror::Error;
 
-use crate::fix::edit::{EditError, apply_edits};
+use crate::fix::edit::EditError;
 use crate::fix::plan::{self, Plan, RuleStatus};
 use crate::fix::recipe::Recipe;
 use crate::fix::rename::{self, RenameError};
+use crate::fix::style::{StyleOptions, StyleWarning, apply_styled};
 use crate::scan::{Analysis, analyze};
 use crate::scan::{FileId, Project};
 
@@ -67,6 +68,9 @@ impl ChangedFile {
 pub struct FixResult {
     pub plan: Plan,
     pub changes: Vec<ChangedFile>,
+    /// Lines the fix made longer than the project allows and could not
+    /// break safely: path and warning.
+    pub style_warnings: Vec<(String, StyleWarning)>,
 }
 
 impl FixResult {
@@ -85,6 +89,9 @@ pub struct FixOptions {
     /// `--strict`: a rule that is not applicable while the conflict it
     /// targets is still present is an error.
     pub strict: bool,
+    /// The project's style gate: rewritten lines are re-aligned and wrapped
+    /// to it.
+    pub style: StyleOptions,
 }
 
 pub fn fix(
@@ -98,12 +105,15 @@ pub fn fix(
         check_strict(project, analysis, &plan)?;
     }
     let mut changes = Vec::new();
+    let mut style_warnings = Vec::new();
     for (file, edits) in &plan.edits {
         let f = project.file(*file);
-        let new = apply_edits(&f.bytes, edits).map_err(|source| FixError::Edit {
+        let styled = apply_styled(&f.bytes, edits, &opts.style).map_err(|source| FixError::Edit {
             path: f.rel_path.clone(),
             source,
         })?;
+        style_warnings.extend(styled.warnings.into_iter().map(|w| (f.rel_path.clone(), w)));
+        let new = styled.bytes;
         if new != f.bytes {
             changes.push(ChangedFile {
                 file: *file,
@@ -116,7 +126,11 @@ pub fn fix(
     if !changes.is_empty() {
         verify(project, &plan, &changes)?;
     }
-    Ok(FixResult { plan, changes })
+    Ok(FixResult {
+        plan,
+        changes,
+        style_warnings,
+    })
 }
 
 fn check_strict(project: &Project, analysis: &Analysis, plan: &Plan) -> Result<(), FixError> {

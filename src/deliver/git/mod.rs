@@ -190,6 +190,16 @@ pub struct TreeSources {
     pub modes: HashMap<String, FileMode>,
 }
 
+/// The bytes of the regular file at `path` in `tree`, if there is one
+/// (a project's setup.cfg, say).
+pub fn read_file(repo: &Repository, tree: &Tree<'_>, path: &str) -> Option<Vec<u8>> {
+    let entry = tree.get_path(Path::new(path)).ok()?;
+    if entry.kind() != Some(ObjectType::Blob) {
+        return None;
+    }
+    Some(repo.find_blob(entry.id()).ok()?.content().to_vec())
+}
+
 /// Reads every `.py` blob of `tree` and names its module from the
 /// `__init__.py` chain inside the tree. Symlinks and submodules are skipped:
 /// a link's blob is its target path, and a submodule's files are not in this
