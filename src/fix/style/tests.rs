@@ -246,7 +246,7 @@ fn no_safe_point_leaves_the_line_and_warns() {
         warnings,
         [StyleWarning {
             line: 2,
-            message: "line 2 is 82 characters long, over the maximum of 79, and has no comma inside brackets \
+            message: "82 characters long, over the maximum of 79, and has no comma inside brackets \
                       to break it at; shorten it by hand"
                 .into()
         }]

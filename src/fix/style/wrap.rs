@@ -72,7 +72,7 @@ pub(super) fn wrap(
             warnings.push(StyleWarning {
                 line,
                 message: format!(
-                    "line {line} is {length} characters long, over the maximum of {max}, and {why}; \
+                    "{length} characters long, over the maximum of {max}, and {why}; \
                      shorten it by hand"
                 ),
             });
