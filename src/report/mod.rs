@@ -32,6 +32,9 @@ pub struct ConflictRecord {
     /// `shadowed-override` or `reverse-override`.
     pub rule: &'static str,
     pub kind: &'static str,
+    /// `error` when a public method reaches some breaking call, `warning`
+    /// when none does (latent).
+    pub severity: &'static str,
     #[serde(rename = "override")]
     pub override_method: MethodRecord,
     pub overridden: MethodRecord,
@@ -68,6 +71,10 @@ pub struct CallRecord {
     pub dispatch_class: String,
     pub error_py2: String,
     pub error_py3: String,
+    /// Qualname of the public method of `dispatch_class` from which the
+    /// calling body is entered through calls on the instance; null when no
+    /// public method reaches it.
+    pub reachable_from: Option<String>,
     /// Byte range of the called attribute, for snippets.
     #[serde(skip)]
     pub span: std::ops::Range<usize>,
@@ -163,6 +170,12 @@ impl ScanReport {
         }
     }
 
+    /// Conflicts of each severity: (errors, warnings).
+    pub fn severities(&self) -> (usize, usize) {
+        let errors = self.conflicts.iter().filter(|c| c.severity == "error").count();
+        (errors, self.conflicts.len() - errors)
+    }
+
     /// Files with at least one parse error.
     pub fn files_with_parse_errors(&self) -> usize {
         let mut paths: Vec<&str> = self.parse_errors.iter().map(|e| e.path.as_str()).collect();
@@ -187,6 +200,7 @@ fn conflict_record(project: &Project, c: &Conflict) -> ConflictRecord {
                 dispatch_class: project.class(call.dispatch_class).qualname.clone(),
                 error_py2: call.error.py2.clone(),
                 error_py3: call.error.py3.clone(),
+                reachable_from: call.reachable_from.map(|m| project.method_qualname(m)),
                 span: r.attr_range.clone(),
             }
         })
@@ -212,6 +226,7 @@ fn conflict_record(project: &Project, c: &Conflict) -> ConflictRecord {
             crate::scan::ConflictKind::Reverse => RULE_REVERSE,
         },
         kind: c.kind.as_str(),
+        severity: c.severity().as_str(),
         override_method: method_record(project, c.override_method),
         overridden: method_record(project, c.overridden),
         calls,

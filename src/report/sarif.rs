@@ -107,7 +107,7 @@ fn conflict_result(c: &ConflictRecord, rule_index: usize) -> Value {
     json!({
         "ruleId": c.rule,
         "ruleIndex": rule_index,
-        "level": "error",
+        "level": c.severity,
         "message": { "text": text },
         "locations": [location(&c.override_method.path, c.override_method.line, c.override_method.column)],
         "relatedLocations": related_locations,

@@ -75,9 +75,17 @@ pub fn summary(report: &ScanReport, elapsed: Duration) -> String {
         n,
         plural(n)
     );
+    if n > 0 {
+        let (errors, warnings) = report.severities();
+        line.push_str(&format!(
+            " ({errors} error{}, {warnings} latent warning{})",
+            plural(errors),
+            plural(warnings)
+        ));
+    }
     if !report.warnings.is_empty() {
         line.push_str(&format!(
-            ", {} warning{}",
+            ", {} signature difference{}",
             report.warnings.len(),
             plural(report.warnings.len())
         ));
@@ -122,8 +130,13 @@ fn conflict_groups<'a>(sources: &HashMap<&str, &'a [u8]>, c: &'a ConflictRecord)
             if c.calls.len() == 1 { " raises" } else { "s raise" }
         ),
     };
-    let mut groups = vec![
+    let level = if c.severity == "error" {
         Level::ERROR
+    } else {
+        Level::WARNING
+    };
+    let mut groups = vec![
+        level
             .primary_title(title)
             .id(c.rule)
             .element(method_snippet(
@@ -155,7 +168,16 @@ fn conflict_groups<'a>(sources: &HashMap<&str, &'a [u8]>, c: &'a ConflictRecord)
                 format!("TypeError: {}", call.error_py2),
             ))
             .element(Level::NOTE.message(format!("Python 2.7: TypeError: {}", call.error_py2)))
-            .element(Level::NOTE.message(format!("Python 3:   TypeError: {}", call.error_py3))),
+            .element(Level::NOTE.message(format!("Python 3:   TypeError: {}", call.error_py3)))
+            .element(Level::NOTE.message(match &call.reachable_from {
+                Some(entry) if *entry == call.caller => format!("reachable: `{}` is public", short(entry)),
+                Some(entry) => format!("reachable from `{}`", short(entry)),
+                None => format!(
+                    "latent: no public method of `{}` reaches `{}`",
+                    last(&call.dispatch_class),
+                    short(&call.caller)
+                ),
+            })),
         );
     }
     if !c.mro.is_empty() {

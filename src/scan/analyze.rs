@@ -23,12 +23,14 @@
 //! `--all`), calls with `*args`/`**kwargs` (cannot be proven wrong), and
 //! names that an external base (outside the tree) might define.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet};
 
 use rayon::prelude::*;
 
 use crate::scan::binding::{BindError, Callee, check_call};
-use crate::scan::model::{ClassId, FileId, Member, MethodId, MroEntry, Project};
+use crate::scan::model::{ClassId, FileId, Member, MethodId, Project};
+use crate::scan::namespaces::Namespaces;
+use crate::scan::reachable::{InstanceRef, InstanceRefs};
 use crate::scan::syntax::{MethodKind, ParamKind, Receiver, Signature};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -57,9 +59,33 @@ pub struct BreakingCall {
     pub attr_ref: usize,
     /// The method whose body holds the call.
     pub caller: MethodId,
-    /// The class whose instance makes the call dispatch wrongly.
+    /// The class whose instance makes the call dispatch wrongly (one where
+    /// the call is reachable, when there is one).
     pub dispatch_class: ClassId,
     pub error: BindError,
+    /// The public method of `dispatch_class` from which the calling body is
+    /// entered through calls on the instance; None when no public method
+    /// reaches it (the conflict is latent).
+    pub reachable_from: Option<MethodId>,
+}
+
+/// How bad a conflict is: whether any breaking call can be reached from a
+/// public method of an affected class.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Severity {
+    /// Some breaking call is reachable: a user action can raise it.
+    Error,
+    /// No public method reaches a breaking call: latent.
+    Warning,
+}
+
+impl Severity {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+        }
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -72,6 +98,16 @@ pub struct Conflict {
     pub calls: Vec<BreakingCall>,
     /// Every class in which the breaking dispatch happens.
     pub classes: Vec<ClassId>,
+}
+
+impl Conflict {
+    pub fn severity(&self) -> Severity {
+        if self.calls.iter().any(|c| c.reachable_from.is_some()) {
+            Severity::Error
+        } else {
+            Severity::Warning
+        }
+    }
 }
 
 /// An override whose signature differs from the method it overrides, with
@@ -88,104 +124,28 @@ pub struct Analysis {
     pub warnings: Vec<SignatureWarning>,
 }
 
-/// Per-class name -> member maps, built once so MRO lookups are hash probes.
-struct Namespaces<'p> {
-    project: &'p Project,
-    own: Vec<HashMap<&'p str, Member>>,
-}
-
-impl<'p> Namespaces<'p> {
-    fn new(project: &'p Project) -> Self {
-        let own = project
-            .class_ids()
-            .collect::<Vec<_>>()
-            .par_iter()
-            .map(|&id| {
-                let def = project.class_def(id);
-                let mut names: HashMap<&str, Member> = HashMap::new();
-                for m in &def.methods {
-                    names
-                        .entry(m.name.as_str())
-                        .or_insert_with(|| project.own_member(id, &m.name).expect("method is a member"));
-                }
-                for a in &def.aliases {
-                    names
-                        .entry(a.name.as_str())
-                        .or_insert_with(|| project.own_member(id, &a.name).expect("alias is a member"));
-                }
-                names
-            })
-            .collect();
-        Namespaces { project, own }
-    }
-
-    /// Same contract as [`Project::lookup`].
-    fn lookup(&self, mro: &[MroEntry], name: &str) -> Option<Member> {
-        for entry in mro {
-            match entry {
-                MroEntry::Class(id) => {
-                    if let Some(m) = self.own[id.0 as usize].get(name) {
-                        return Some(*m);
-                    }
-                }
-                MroEntry::External(ext) if ext == "object" => {}
-                MroEntry::External(_) => return None,
-            }
-        }
-        None
-    }
-
-    /// The methods effective in X: name -> defining member, MRO order
-    /// respected, names an external base may shadow left out.
-    fn effective(&self, x: ClassId) -> Vec<MethodId> {
-        let mro = &self.project.class(x).mro;
-        let mut seen: BTreeSet<&str> = BTreeSet::new();
-        let mut out = Vec::new();
-        for entry in mro {
-            match entry {
-                MroEntry::Class(id) => {
-                    let def = self.project.class_def(*id);
-                    for (index, m) in def.methods.iter().enumerate() {
-                        if seen.contains(m.name.as_str()) {
-                            continue;
-                        }
-                        if self.own[id.0 as usize].get(m.name.as_str())
-                            == Some(&Member::Method(MethodId { class: *id, index }))
-                        {
-                            out.push(MethodId { class: *id, index });
-                        }
-                    }
-                    seen.extend(self.own[id.0 as usize].keys().copied());
-                }
-                MroEntry::External(ext) if ext == "object" => {}
-                MroEntry::External(_) => break,
-            }
-        }
-        out
-    }
-}
-
-/// A call on the instance, found in some method body.
-struct InstanceCall {
-    file: FileId,
-    attr_ref: usize,
-}
-
 /// Runs detection over the whole project.
 pub fn analyze(project: &Project) -> Analysis {
     let ns = Namespaces::new(project);
-    let calls = instance_calls(project);
+    let refs = InstanceRefs::index(project);
     let found: Vec<(ConflictKind, MethodId, MethodId, BreakingCall)> = project
         .class_ids()
         .collect::<Vec<_>>()
         .par_iter()
         .flat_map_iter(|&x| {
             let mut out = Vec::new();
-            for body in ns.effective(x) {
-                for call in calls.get(&body).into_iter().flatten() {
+            for body in refs.bodies_run_on(project, &ns, x) {
+                for call in refs.of(body) {
                     if let Some(hit) = check_instance_call(project, &ns, x, body, call) {
                         out.push(hit);
                     }
+                }
+            }
+            // Only classes with a breaking call need their call graph.
+            if !out.is_empty() {
+                let entered = refs.entered_from_public(project, &ns, x);
+                for (_, _, _, call) in &mut out {
+                    call.reachable_from = entered.get(&call.caller).copied();
                 }
             }
             out
@@ -204,12 +164,24 @@ pub fn analyze(project: &Project) -> Analysis {
         if !entry.classes.contains(&call.dispatch_class) {
             entry.classes.push(call.dispatch_class);
         }
-        if !entry
+        match entry
             .calls
-            .iter()
-            .any(|c| c.file == call.file && c.attr_ref == call.attr_ref)
+            .iter_mut()
+            .find(|c| c.file == call.file && c.attr_ref == call.attr_ref)
         {
-            entry.calls.push(call);
+            // The same call breaking in several classes: keep a class where
+            // it is reachable, the first in class order otherwise.
+            Some(existing) => {
+                let better = match (existing.reachable_from, call.reachable_from) {
+                    (None, Some(_)) => true,
+                    (Some(_), None) => false,
+                    _ => call.dispatch_class < existing.dispatch_class,
+                };
+                if better {
+                    *existing = call;
+                }
+            }
+            None => entry.calls.push(call),
         }
     }
     let mut conflicts: Vec<Conflict> = grouped.into_values().collect();
@@ -219,8 +191,10 @@ pub fn analyze(project: &Project) -> Analysis {
         c.calls
             .sort_by_key(|call| (project.file(call.file).rel_path.clone(), call.attr_ref));
     }
+    // Errors first, then by qualname.
     conflicts.sort_by_key(|c| {
         (
+            c.severity(),
             project.method_qualname(c.override_method),
             project.method_qualname(c.overridden),
         )
@@ -230,36 +204,12 @@ pub fn analyze(project: &Project) -> Analysis {
     Analysis { conflicts, warnings }
 }
 
-/// Index of every call on the instance, by the method whose body holds it.
-fn instance_calls(project: &Project) -> HashMap<MethodId, Vec<InstanceCall>> {
-    let mut map: HashMap<MethodId, Vec<InstanceCall>> = HashMap::new();
-    for (fi, file) in project.files.iter().enumerate() {
-        let fid = FileId(fi as u32);
-        for (i, r) in file.syntax.attr_refs.iter().enumerate() {
-            let (Some(scope), Some(_)) = (r.scope, &r.call) else {
-                continue;
-            };
-            if matches!(r.receiver, Receiver::Dotted(_) | Receiver::SelfAttr(_)) {
-                continue;
-            }
-            let class = project.class_id_at(fid, scope.class);
-            map.entry(MethodId {
-                class,
-                index: scope.method,
-            })
-            .or_default()
-            .push(InstanceCall { file: fid, attr_ref: i });
-        }
-    }
-    map
-}
-
 fn check_instance_call(
     project: &Project,
     ns: &Namespaces,
     x: ClassId,
     body: MethodId,
-    call: &InstanceCall,
+    call: &InstanceRef,
 ) -> Option<(ConflictKind, MethodId, MethodId, BreakingCall)> {
     let r = &project.file(call.file).syntax.attr_refs[call.attr_ref];
     let args = r.call.as_ref()?;
@@ -294,6 +244,7 @@ fn check_instance_call(
                 caller: body,
                 dispatch_class: x,
                 error: error.clone(),
+                reachable_from: None,
             },
         ))
     };

@@ -41,10 +41,17 @@ pub struct BindError {
 /// Decides whether `callee` accepts a call of shape `args` under CPython 3
 /// rules; on failure returns both interpreters' messages.
 ///
-/// A call with `*x` or `**y` is never reported: the real counts and names are
-/// only known at run time, and a false alarm would push a needless rename.
+/// A call with `*x` or `**y` hides how many arguments and which keywords it
+/// passes, so it is reported only when it fails whatever they hold: more
+/// explicit positional arguments than the callee takes (no `*args`), an
+/// explicit keyword the callee lacks (no `**kwargs`), or an explicit keyword
+/// naming a parameter the explicit positional arguments already filled. The
+/// message is the one Python gives when the splats are empty. A missing
+/// argument is never claimed: a splat may supply it.
 pub fn check_call(callee: &Callee, args: &ArgShape) -> Result<(), BindError> {
-    if args.star || args.double_star {
+    let splat = args.star || args.double_star;
+    // Positional arguments after `*x` land in slots nobody can tell.
+    if splat && args.after_star > 0 {
         return Ok(());
     }
     let shape = Shape::of(callee.signature);
@@ -52,12 +59,27 @@ pub fn check_call(callee: &Callee, args: &ArgShape) -> Result<(), BindError> {
     // arguments before the function sees them (`method_vectorcall`,
     // `instancemethod_call`), so every count below includes it.
     let argcount = args.positional + usize::from(callee.implicit_first);
+    if splat && !fails_whatever_splats_hold(&shape, argcount, &args.keywords) {
+        return Ok(());
+    }
     let Some(py3) = py3_error(callee.qualname, &shape, argcount, &args.keywords) else {
         return Ok(());
     };
     let py2 = py2_error(callee.name, &shape, argcount, &args.keywords)
         .unwrap_or_else(|| py2_missing_kwonly(callee.name, &shape, argcount, &args.keywords));
     Err(BindError { py2, py3 })
+}
+
+/// Whether the explicit arguments alone make binding fail, so that no
+/// content of `*x`/`**y` can rescue the call.
+fn fails_whatever_splats_hold(shape: &Shape, argcount: usize, keywords: &[String]) -> bool {
+    if argcount > shape.argcount() && !shape.varargs {
+        return true;
+    }
+    keywords.iter().any(|k| match shape.py3_slot(k) {
+        Some(j) => j < argcount.min(shape.argcount()),
+        None => !shape.varkw,
+    })
 }
 
 /// A signature laid out the way a code object sees it: positional slots
@@ -404,6 +426,7 @@ mod tests {
 
     fn call(positional: usize, keywords: &[&str]) -> ArgShape {
         ArgShape {
+            after_star: 0,
             positional,
             keywords: keywords.iter().map(|k| k.to_string()).collect(),
             star: false,
@@ -750,8 +773,54 @@ mod tests {
         assert_eq!(check_call(&terminate, &call(2, &[])), Ok(()));
     }
 
+    /// `check_call` for `params` (first one implicit) with `args`.
+    fn splat_call(params: &str, positional: usize, keywords: &[&str], star: bool, double_star: bool) -> Option<String> {
+        let signature = sig(params);
+        let callee = Callee {
+            name: "m",
+            qualname: "X.m",
+            signature: &signature,
+            implicit_first: true,
+        };
+        let mut args = call(positional, keywords);
+        args.star = star;
+        args.double_star = double_star;
+        check_call(&callee, &args).err().map(|e| e.py3)
+    }
+
     #[test]
-    fn star_arguments_are_never_reported() {
+    fn splatted_calls_are_reported_only_when_no_splat_could_rescue_them() {
+        // A splat may supply what is missing: never claimed.
+        assert_eq!(splat_call("self, a, b", 1, &[], true, false), None);
+        assert_eq!(splat_call("self, a, b", 0, &[], false, true), None);
+        // Too many explicit positional arguments, no *args.
+        assert_eq!(
+            splat_call("self, a", 2, &[], false, true).as_deref(),
+            Some("X.m() takes 2 positional arguments but 3 were given")
+        );
+        assert_eq!(splat_call("self, a, *rest", 2, &[], false, true), None);
+        // An explicit keyword the callee lacks, no **kwargs.
+        assert_eq!(
+            splat_call("self, a", 0, &["nope"], true, false).as_deref(),
+            Some("X.m() got an unexpected keyword argument 'nope'")
+        );
+        assert_eq!(splat_call("self, a, **kw", 0, &["nope"], true, false), None);
+        // An explicit keyword the explicit positionals already filled
+        // (neutron's `cls.get_objects(context, validate_filters=..., **kwargs)`).
+        assert_eq!(
+            splat_call(
+                "cls, validate_filters=True, **kwargs",
+                1,
+                &["validate_filters"],
+                false,
+                true
+            )
+            .as_deref(),
+            Some("X.m() got multiple values for argument 'validate_filters'")
+        );
+        // A keyword for a slot only the splat might fill: not certain.
+        assert_eq!(splat_call("self, a, b", 0, &["b"], true, false), None);
+        // Positional arguments after `*x`: slots unknown.
         let signature = sig("self, a");
         let callee = Callee {
             name: "m",
@@ -759,12 +828,46 @@ mod tests {
             signature: &signature,
             implicit_first: true,
         };
-        let mut args = call(7, &["nope"]);
+        let mut args = call(3, &["a"]);
         args.star = true;
+        args.after_star = 1;
         assert_eq!(check_call(&callee, &args), Ok(()));
-        let mut args = call(7, &["nope"]);
-        args.double_star = true;
-        assert_eq!(check_call(&callee, &args), Ok(()));
+    }
+
+    #[test]
+    fn splatted_call_messages_match_python_with_empty_splats() {
+        let cases: &[(&str, &str, &str)] = &[
+            (
+                "self, a",
+                "1, 2, **{}",
+                "X.m() takes 2 positional arguments but 3 were given",
+            ),
+            (
+                "self, a",
+                "*(), nope=1",
+                "X.m() got an unexpected keyword argument 'nope'",
+            ),
+            (
+                "cls, validate_filters=True, **kwargs",
+                "1, validate_filters=2, **{}",
+                "X.m() got multiple values for argument 'validate_filters'",
+            ),
+        ];
+        let mut script = String::new();
+        for (params, args, _) in cases {
+            script.push_str(&format!(
+                "class X:\n    def m({params}): pass\ntry:\n    X().m({args})\nexcept TypeError as e:\n    print(e)\n"
+            ));
+        }
+        let Ok(output) = std::process::Command::new("python3").arg("-c").arg(&script).output() else {
+            eprintln!("note: python3 not found; skipping the interpreter comparison");
+            return;
+        };
+        let stdout = String::from_utf8(output.stdout).unwrap();
+        let printed: Vec<&str> = stdout.lines().collect();
+        let expected: Vec<&str> = cases.iter().map(|c| c.2).collect();
+        assert_eq!(printed, expected, "{}", String::from_utf8_lossy(&output.stderr));
+        assert_eq!(splat_call("self, a", 2, &[], false, true).as_deref(), Some(expected[0]));
     }
 
     #[test]

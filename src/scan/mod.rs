@@ -19,11 +19,15 @@ mod binding;
 mod infer;
 mod load;
 mod model;
+mod namespaces;
 mod parse;
+mod reachable;
 pub mod syntax;
 mod walk;
 
-pub use analyze::{Analysis, BreakingCall, Conflict, ConflictKind, SignatureWarning, analyze, bind, bind_with, shape};
+pub use analyze::{
+    Analysis, BreakingCall, Conflict, ConflictKind, Severity, SignatureWarning, analyze, bind, bind_with, shape,
+};
 pub use binding::BindError;
 pub use infer::{Site, holds as instance_class, receiver_class};
 pub use load::{LoadedTree, build_with_progress, load};

@@ -179,6 +179,9 @@ pub struct ArgShape {
     pub keywords: Vec<String>,
     /// A `*x` argument: the positional count is unknown.
     pub star: bool,
+    /// Explicit positional arguments written after the first `*x`: their
+    /// slots are unknown.
+    pub after_star: u32,
     /// A `**y` argument: the keyword names are unknown.
     pub double_star: bool,
 }

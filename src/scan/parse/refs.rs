@@ -242,7 +242,12 @@ pub(crate) fn count_argument(arg: Node, source: &[u8], shape: &mut ArgShape) {
         }
         Kind::ListSplat | Kind::ParenthesizedListSplat => shape.star = true,
         Kind::DictionarySplat => shape.double_star = true,
-        _ => shape.positional += 1,
+        _ => {
+            shape.positional += 1;
+            if shape.star {
+                shape.after_star += 1;
+            }
+        }
     }
 }
 
@@ -436,6 +441,7 @@ mod tests {
             keywords: keywords.iter().map(|k| k.to_string()).collect(),
             star,
             double_star,
+            after_star: 0,
         }
     }
 
