@@ -1,6 +1,7 @@
 //! Detection depth on the `depth` fixture: bodies reached through
 //! `super()`, reachability from public methods and the severity it gives,
-//! and splatted calls that cannot bind whatever the splat holds. Every
+//! splatted calls that cannot bind whatever the splat holds, and calls on
+//! instances the tree types (a caller a rename missed). Every
 //! predicted TypeError is compared with what python3 prints running the
 //! same paths.
 
@@ -31,13 +32,31 @@ fn calls(report: &serde_json::Value) -> Vec<(String, String, String, Option<Stri
     out
 }
 
+fn report_kinds(report: &serde_json::Value) -> Vec<&str> {
+    report["conflicts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["kind"].as_str().unwrap())
+        .collect()
+}
+
 #[test]
-fn super_bodies_reachability_and_splats() {
+fn super_bodies_reachability_splats_and_typed_instances() {
     let report = scan_json(&fixture("depth"));
     let s = |x: &str| x.to_string();
     assert_eq!(
         calls(&report),
         [
+            (
+                s("error"),
+                // A test calls Catalog.terminate on an instance with the
+                // arguments Store.terminate takes.
+                s("shop.store.Catalog.terminate"),
+                s("shop.tests.test_store.CatalogTest.test_terminate_with_force"),
+                Some(s("shop.tests.test_store.CatalogTest.test_terminate_with_force")),
+                s("Catalog.terminate() got an unexpected keyword argument 'force'"),
+            ),
             (
                 s("error"),
                 s("shop.store.LocalStore._copy"),
@@ -55,6 +74,14 @@ fn super_bodies_reachability_and_splats() {
                 // `cls.get_items(context, validate=validate, **filters)`:
                 // the splat cannot undo the double `validate`.
                 s("LocalStore.get_items() got multiple values for argument 'validate'"),
+            ),
+            (
+                s("error"),
+                // A caller the rename of Catalog._load missed.
+                s("shop.store.Store._load"),
+                s("shop.tests.test_store.CatalogTest.test_load_renamed_helper"),
+                Some(s("shop.tests.test_store.CatalogTest.test_load_renamed_helper")),
+                s("Store._load() missing 1 required positional argument: 'version'"),
             ),
             (
                 s("warning"),
@@ -98,7 +125,15 @@ fn text_report_marks_latent_conflicts_and_counts_both() {
     // Errors are listed before warnings.
     let first_warning = text.find("warning[").unwrap();
     assert!(text.rfind("error[").unwrap() < first_warning, "{text}");
-    assert!(text.contains("3 conflicts (2 errors, 1 latent warning)"), "{text}");
+    assert!(text.contains("5 conflicts (4 errors, 1 latent warning)"), "{text}");
+    assert!(
+        text.contains("error[broken-call]: `Store._load` cannot bind 1 call made on its instances"),
+        "{text}"
+    );
+    assert!(
+        text.contains("`CatalogTest.test_load_renamed_helper` calls it on a `Archive` instance"),
+        "{text}"
+    );
     let sarif = shadowfix(&["scan", "--format", "sarif", fixture("depth").to_str().unwrap()]);
     let sarif: serde_json::Value = serde_json::from_slice(&sarif.stdout).unwrap();
     let levels: Vec<&str> = sarif["runs"][0]["results"]
@@ -107,5 +142,10 @@ fn text_report_marks_latent_conflicts_and_counts_both() {
         .iter()
         .map(|r| r["level"].as_str().unwrap())
         .collect();
-    assert_eq!(levels, ["error", "error", "warning"]);
+    assert_eq!(levels, ["error", "error", "error", "error", "warning"]);
+    let report = scan_json(&fixture("depth"));
+    assert_eq!(
+        report_kinds(&report),
+        ["reverse", "shadowing", "shadowing", "broken", "shadowing"]
+    );
 }

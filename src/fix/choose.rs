@@ -39,7 +39,7 @@ use super::reach::Reach;
 use super::recipe::{Recipe, RenameRule, WidenRule};
 use super::{rename, widen};
 use crate::scan::syntax::{BodyKind, MethodKind, ParamKind, Receiver};
-use crate::scan::{self, Analysis, ClassId, MethodId, MroEntry, Project};
+use crate::scan::{self, Analysis, ClassId, ConflictKind, MethodId, MroEntry, Project};
 
 /// The three ways a conflict can end.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
@@ -87,7 +87,8 @@ impl Choice {
 pub fn choose(project: &Project, analysis: &Analysis, prefix: Option<&str>) -> Vec<Choice> {
     let mut by_override: BTreeMap<MethodId, MethodId> = BTreeMap::new();
     let mut order = Vec::new();
-    for c in &analysis.conflicts {
+    // A broken call is not an override conflict: its caller needs fixing.
+    for c in analysis.conflicts.iter().filter(|c| c.kind != ConflictKind::Broken) {
         if by_override.insert(c.override_method, c.overridden).is_none() {
             order.push(c.override_method);
         }

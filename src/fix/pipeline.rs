@@ -15,7 +15,7 @@ use crate::fix::plan::{self, Plan, RuleStatus};
 use crate::fix::recipe::Recipe;
 use crate::fix::rename::{self, RenameError};
 use crate::fix::style::{StyleOptions, StyleWarning, apply_styled};
-use crate::scan::{Analysis, analyze};
+use crate::scan::{Analysis, ConflictKind, analyze};
 use crate::scan::{FileId, Project};
 
 #[derive(Debug, Error)]
@@ -124,7 +124,7 @@ pub fn fix(
         }
     }
     if !changes.is_empty() {
-        verify(project, &plan, &changes)?;
+        verify(project, analysis, &plan, &changes)?;
     }
     Ok(FixResult {
         plan,
@@ -151,7 +151,7 @@ fn check_strict(project: &Project, analysis: &Analysis, plan: &Plan) -> Result<(
 }
 
 /// Re-parse the rewritten files and re-scan the rewritten tree.
-fn verify(project: &Project, plan: &Plan, changes: &[ChangedFile]) -> Result<(), FixError> {
+fn verify(project: &Project, analysis: &Analysis, plan: &Plan, changes: &[ChangedFile]) -> Result<(), FixError> {
     let replaced: HashMap<FileId, Vec<u8>> = changes.iter().map(|c| (c.file, c.new.clone())).collect();
     let rewritten = project.with_replaced(&replaced);
     for c in changes {
@@ -184,7 +184,39 @@ fn verify(project: &Project, plan: &Plan, changes: &[ChangedFile]) -> Result<(),
             rewritten.method_qualname(c.overridden)
         )));
     }
+    // A call the rewrite broke (a reference the rename missed, a caller of
+    // a changed signature) must not appear.
+    let broken_before = broken_calls(project, analysis);
+    if let Some(new) = broken_calls(&rewritten, &after)
+        .into_iter()
+        .find(|b| !broken_before.contains(b))
+    {
+        return Err(FixError::ConflictRemains(format!(
+            "a call the rewrite broke: `{}` in {} cannot bind {}",
+            new.2, new.1, new.0
+        )));
+    }
     Ok(())
+}
+
+/// The broken calls of an analysis: (method reached, caller, call text).
+fn broken_calls(project: &Project, analysis: &Analysis) -> Vec<(String, String, String)> {
+    analysis
+        .conflicts
+        .iter()
+        .filter(|c| c.kind == ConflictKind::Broken)
+        .flat_map(|c| {
+            c.calls.iter().map(move |call| {
+                let f = project.file(call.file);
+                let r = &f.syntax.attr_refs[call.attr_ref];
+                (
+                    project.method_qualname(c.override_method),
+                    project.method_qualname(call.caller),
+                    crate::report::collapse_ws(&String::from_utf8_lossy(&f.bytes[r.expr_range.clone()])),
+                )
+            })
+        })
+        .collect()
 }
 
 #[cfg(test)]
@@ -201,6 +233,10 @@ class Base(object):
 class Sub(Base):
     def _attach(self, volume, ip):
         pass
+class Test(object):
+    def test(self):
+        d = Sub()
+        d._attach(1, '10.0.0.1')
 ";
 
     fn project() -> Project {
@@ -209,6 +245,12 @@ class Sub(Base):
             module: "m".into(),
             bytes: SRC.as_bytes().to_vec(),
         }])
+    }
+
+    /// `verify` against the fixture project and its analysis.
+    fn verify_change(new: &str) -> Result<(), FixError> {
+        let p = project();
+        verify(&p, &analyze(&p), &plan_renaming_sub(), &[change(new)])
     }
 
     fn plan_renaming_sub() -> Plan {
@@ -230,7 +272,7 @@ class Sub(Base):
     #[test]
     fn a_rewrite_with_a_new_parse_error_is_refused() {
         let broken = SRC.replace("def _attach(self, volume, ip):", "def _sub_attach(self, volume, ip:");
-        let err = verify(&project(), &plan_renaming_sub(), &[change(&broken)]).unwrap_err();
+        let err = verify_change(&broken).unwrap_err();
         assert!(
             matches!(err, FixError::NewParseError { ref path, .. } if path == "m.py"),
             "{err}"
@@ -241,7 +283,7 @@ class Sub(Base):
     fn a_rewrite_that_leaves_the_conflict_is_refused() {
         // An edit that misses the helper's `def`: the re-scan still finds it.
         let wrong = format!("{SRC}\nUNRELATED = 1\n");
-        let err = verify(&project(), &plan_renaming_sub(), &[change(&wrong)]).unwrap_err();
+        let err = verify_change(&wrong).unwrap_err();
         assert!(
             matches!(err, FixError::ConflictRemains(ref what) if what.contains("m.Sub._attach")),
             "{err}"
@@ -249,8 +291,23 @@ class Sub(Base):
     }
 
     #[test]
+    fn a_rewrite_that_misses_a_caller_is_refused() {
+        // The def is renamed but the test's call is not: it now reaches
+        // Base._attach with the helper's arguments.
+        let half = SRC.replace("def _attach(self, volume, ip):", "def _sub_attach(self, volume, ip):");
+        let err = verify_change(&half).unwrap_err();
+        assert!(
+            matches!(err, FixError::ConflictRemains(ref what)
+                if what.contains("a call the rewrite broke: `d._attach(1, '10.0.0.1')` in m.Test.test")),
+            "{err}"
+        );
+    }
+
+    #[test]
     fn the_real_rename_verifies() {
-        let right = SRC.replace("def _attach(self, volume, ip):", "def _sub_attach(self, volume, ip):");
-        verify(&project(), &plan_renaming_sub(), &[change(&right)]).unwrap();
+        let right = SRC
+            .replace("def _attach(self, volume, ip):", "def _sub_attach(self, volume, ip):")
+            .replace("d._attach(1,", "d._sub_attach(1,");
+        verify_change(&right).unwrap();
     }
 }

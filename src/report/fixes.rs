@@ -5,7 +5,7 @@
 use serde::Serialize;
 
 use crate::fix::{Choice, FixKind, Plan, RuleStatus};
-use crate::scan::{Analysis, Project};
+use crate::scan::{Analysis, ConflictKind, Project};
 
 #[derive(Debug, Clone, Serialize)]
 pub struct FixRecord {
@@ -57,7 +57,14 @@ pub fn fix_records(project: &Project, analysis: &Analysis, choices: &[Choice], p
             to: None,
             signature: None,
         };
-        if let Some((_, to)) = plan.renames.iter().find(|(old, _)| *old == over) {
+        if c.kind == ConflictKind::Broken {
+            let call = &c.calls[0];
+            let f = project.file(call.file);
+            record.reason = format!(
+                "a call on an instance binds to no method it reaches ({}:{}); fix the caller",
+                f.rel_path, f.syntax.attr_refs[call.attr_ref].position.line
+            );
+        } else if let Some((_, to)) = plan.renames.iter().find(|(old, _)| *old == over) {
             record.kind = FixKind::Rename;
             record.to = Some(to.clone());
             record.reason = reason_of(by_recipe("renamed"));

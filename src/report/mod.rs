@@ -75,6 +75,9 @@ pub struct CallRecord {
     /// calling body is entered through calls on the instance; null when no
     /// public method reaches it.
     pub reachable_from: Option<String>,
+    /// `self` for a call on the instance (`self.m`, `cls.m`, `super().m`),
+    /// `instance` for one on an object the tree types (`drv = Driver()`).
+    pub receiver: &'static str,
     /// Byte range of the called attribute, for snippets.
     #[serde(skip)]
     pub span: std::ops::Range<usize>,
@@ -111,6 +114,7 @@ pub struct UnreadableRecord {
 
 pub const RULE_SHADOWED: &str = "shadowed-override";
 pub const RULE_REVERSE: &str = "reverse-override";
+pub const RULE_BROKEN: &str = "broken-call";
 pub const RULE_SIGNATURE: &str = "signature-differs";
 
 impl ScanReport {
@@ -201,6 +205,7 @@ fn conflict_record(project: &Project, c: &Conflict) -> ConflictRecord {
                 error_py2: call.error.py2.clone(),
                 error_py3: call.error.py3.clone(),
                 reachable_from: call.reachable_from.map(|m| project.method_qualname(m)),
+                receiver: if call.on_instance { "instance" } else { "self" },
                 span: r.attr_range.clone(),
             }
         })
@@ -224,6 +229,7 @@ fn conflict_record(project: &Project, c: &Conflict) -> ConflictRecord {
         rule: match c.kind {
             crate::scan::ConflictKind::Shadowing => RULE_SHADOWED,
             crate::scan::ConflictKind::Reverse => RULE_REVERSE,
+            crate::scan::ConflictKind::Broken => RULE_BROKEN,
         },
         kind: c.kind.as_str(),
         severity: c.severity().as_str(),

@@ -4,7 +4,9 @@
 
 use serde_json::{Value, json};
 
-use super::{CallRecord, ConflictRecord, MethodRecord, RULE_REVERSE, RULE_SHADOWED, RULE_SIGNATURE, ScanReport};
+use super::{
+    CallRecord, ConflictRecord, MethodRecord, RULE_BROKEN, RULE_REVERSE, RULE_SHADOWED, RULE_SIGNATURE, ScanReport,
+};
 
 const SCHEMA: &str = "https://json.schemastore.org/sarif-2.1.0.json";
 
@@ -22,6 +24,13 @@ pub fn render(report: &ScanReport) -> Value {
             "ReverseOverride",
             "A class calls its own override with arguments only the base method accepts",
             "The class overrides a base method with a different signature, and its own code calls the name with the base method's arguments, which now reach the override and raise TypeError.",
+            "error",
+        ),
+        (
+            RULE_BROKEN,
+            "BrokenCall",
+            "A call on a typed instance binds to no method it can reach",
+            "The tree types the object (`drv = Driver()`, `self.driver = Driver()`) and the method its call reaches cannot bind the arguments, nor can any definition further up the MRO: typically a caller a rename missed.",
             "error",
         ),
         (
@@ -84,6 +93,14 @@ pub fn render(report: &ScanReport) -> Value {
 fn conflict_result(c: &ConflictRecord, rule_index: usize) -> Value {
     let first = c.calls.first();
     let text = match first {
+        Some(call) if c.kind == "broken" => format!(
+            "`{}` cannot bind {} call{} made on its instances, e.g. [{}](2): {}",
+            c.override_method.signature,
+            c.calls.len(),
+            if c.calls.len() == 1 { "" } else { "s" },
+            call.caller,
+            call.error_py3
+        ),
         Some(call) => format!(
             "`{}` overrides `{}` ([overridden](1)); {} inherited call{} raise TypeError, e.g. [{}](2): {}",
             c.override_method.signature,

@@ -117,6 +117,12 @@ fn conflict_groups<'a>(sources: &HashMap<&str, &'a [u8]>, c: &'a ConflictRecord)
             .join(".")
     };
     let title = match c.kind {
+        "broken" => format!(
+            "`{}` cannot bind {} call{} made on its instances: TypeError",
+            short(&c.override_method.qualname),
+            c.calls.len(),
+            if c.calls.len() == 1 { "" } else { "s" }
+        ),
         "reverse" => format!(
             "`{}` is called with arguments only `{}` accepts",
             short(&c.override_method.qualname),
@@ -154,12 +160,21 @@ fn conflict_groups<'a>(sources: &HashMap<&str, &'a [u8]>, c: &'a ConflictRecord)
     ];
     for call in &c.calls {
         groups.push(
-            Group::with_title(Level::NOTE.secondary_title(format!(
-                "`{}` runs on a `{}` and this call reaches `{}`",
-                short(&call.caller),
-                last(&call.dispatch_class),
-                short(&c.override_method.qualname)
-            )))
+            Group::with_title(Level::NOTE.secondary_title(if call.receiver == "instance" {
+                format!(
+                    "`{}` calls it on a `{}` instance and the call reaches `{}`",
+                    short(&call.caller),
+                    last(&call.dispatch_class),
+                    short(&c.override_method.qualname)
+                )
+            } else {
+                format!(
+                    "`{}` runs on a `{}` and this call reaches `{}`",
+                    short(&call.caller),
+                    last(&call.dispatch_class),
+                    short(&c.override_method.qualname)
+                )
+            }))
             .element(snippet(
                 sources,
                 &call.path,

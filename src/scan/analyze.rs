@@ -23,15 +23,16 @@
 //! `--all`), calls with `*args`/`**kwargs` (cannot be proven wrong), and
 //! names that an external base (outside the tree) might define.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use rayon::prelude::*;
 
 use crate::scan::binding::{BindError, Callee, check_call};
+use crate::scan::infer::{Held, Site, Typer};
 use crate::scan::model::{ClassId, FileId, Member, MethodId, Project};
 use crate::scan::namespaces::Namespaces;
 use crate::scan::reachable::{InstanceRef, InstanceRefs};
-use crate::scan::syntax::{MethodKind, ParamKind, Receiver, Signature};
+use crate::scan::syntax::{MethodKind, ParamKind, Receiver, Signature, StringContext};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum ConflictKind {
@@ -40,6 +41,9 @@ pub enum ConflictKind {
     Shadowing,
     /// A subclass calls its own override with the base method's arguments.
     Reverse,
+    /// A call binds to no method its receiver can reach (a rename that
+    /// missed a caller, a signature changed under its callers).
+    Broken,
 }
 
 impl ConflictKind {
@@ -47,6 +51,7 @@ impl ConflictKind {
         match self {
             ConflictKind::Shadowing => "shadowing",
             ConflictKind::Reverse => "reverse",
+            ConflictKind::Broken => "broken",
         }
     }
 }
@@ -63,10 +68,14 @@ pub struct BreakingCall {
     /// the call is reachable, when there is one).
     pub dispatch_class: ClassId,
     pub error: BindError,
-    /// The public method of `dispatch_class` from which the calling body is
+    /// The public method of `dispatch_class` (for a call on another object:
+    /// of the class holding the call) from which the calling body is
     /// entered through calls on the instance; None when no public method
     /// reaches it (the conflict is latent).
     pub reachable_from: Option<MethodId>,
+    /// The call is made on an object the tree types (`drv = Driver()`,
+    /// `self.driver = Driver()`), not on `self`/`cls`/`super()`.
+    pub on_instance: bool,
 }
 
 /// How bad a conflict is: whether any breaking call can be reached from a
@@ -151,6 +160,7 @@ pub fn analyze(project: &Project) -> Analysis {
             out
         })
         .collect();
+    let found = found.into_iter().chain(typed_instance_calls(project, &ns, &refs));
 
     let mut grouped: BTreeMap<(ConflictKind, MethodId, MethodId), Conflict> = BTreeMap::new();
     for (kind, over, base, call) in found {
@@ -245,6 +255,7 @@ fn check_instance_call(
                 dispatch_class: x,
                 error: error.clone(),
                 reachable_from: None,
+                on_instance: false,
             },
         ))
     };
@@ -257,13 +268,131 @@ fn check_instance_call(
             // The body's own class reaches the failing method itself: does
             // the method it overrides accept these arguments?
             let next = ns
-                .lookup(project.mro_after(owner, reached.class()), &r.attr)?
-                .method()?;
-            bind(project, next, caller_kind, args).ok()?;
-            breaking(ConflictKind::Reverse, reached_method, next)
+                .lookup(project.mro_after(owner, reached.class()), &r.attr)
+                .and_then(Member::method);
+            bind(project, next?, caller_kind, args).ok()?;
+            breaking(ConflictKind::Reverse, reached_method, next?)
         }
         _ => None,
     }
+}
+
+/// Calls on objects the tree types (`drv = scaleio.ScaleIODriver(...)`,
+/// `self.driver = Driver()` in `setUp`), made from method bodies: each must
+/// bind to what it reaches through the instance's MRO. One that binds only
+/// to a definition further up was written for that one (a reverse
+/// conflict); one that binds to none is a broken call (a caller a rename
+/// missed), judged only when the method it reaches has no decorator that
+/// might change what it accepts.
+fn typed_instance_calls(
+    project: &Project,
+    ns: &Namespaces,
+    refs: &InstanceRefs,
+) -> Vec<(ConflictKind, MethodId, MethodId, BreakingCall)> {
+    let method_names: BTreeSet<&str> = ns.own.iter().flat_map(|names| names.keys().copied()).collect();
+    let found: Vec<_> = (0..project.files.len())
+        .into_par_iter()
+        .flat_map_iter(|fi| {
+            let file = FileId(fi as u32);
+            let syntax = &project.file(file).syntax;
+            let mut held: HashMap<(Receiver, Option<usize>, Option<usize>), Option<Held>> = HashMap::new();
+            let mocked = mocked_names(syntax);
+            let typer = Typer::new(project);
+            let mut out = Vec::new();
+            for (i, r) in syntax.attr_refs.iter().enumerate() {
+                let (Some(args), Some(scope)) = (&r.call, r.scope) else {
+                    continue;
+                };
+                if !matches!(r.receiver, Receiver::Dotted(_) | Receiver::SelfAttr(_))
+                    || !method_names.contains(r.attr.as_str())
+                    || mocked.contains(r.attr.as_str())
+                {
+                    continue;
+                }
+                // Many calls share a receiver (`self.driver` in every test
+                // of a class): type it once. `self.x` depends on the class
+                // only, a local name on its function.
+                let key = match &r.receiver {
+                    Receiver::SelfAttr(_) => (r.receiver.clone(), None, Some(scope.class)),
+                    _ => (r.receiver.clone(), r.function_start, None),
+                };
+                let typed = *held
+                    .entry(key)
+                    .or_insert_with(|| typer.receiver_held(file, &r.receiver, Site::of_attr(r)));
+                let Some(Held::Instance(c)) = typed else {
+                    continue;
+                };
+                let Some(reached) = ns.lookup(&project.class(c).mro, &r.attr) else {
+                    continue;
+                };
+                let Some(method) = reached.method() else {
+                    continue;
+                };
+                let Err(error) = bind(project, method, MethodKind::Instance, args) else {
+                    continue;
+                };
+                let next = ns
+                    .lookup(project.mro_after(c, reached.class()), &r.attr)
+                    .and_then(Member::method)
+                    .filter(|n| bind(project, *n, MethodKind::Instance, args).is_ok());
+                let (kind, base) = match next {
+                    Some(next) => (ConflictKind::Reverse, next),
+                    None if !project.method(method).is_decorated() => (ConflictKind::Broken, method),
+                    None => continue,
+                };
+                let caller = MethodId {
+                    class: project.class_id_at(file, scope.class),
+                    index: scope.method,
+                };
+                out.push((
+                    kind,
+                    method,
+                    base,
+                    BreakingCall {
+                        file,
+                        attr_ref: i,
+                        caller,
+                        dispatch_class: c,
+                        error,
+                        reachable_from: None,
+                        on_instance: true,
+                    },
+                ));
+            }
+            out
+        })
+        .collect();
+    // Reachability of the calling body, in the class that holds it.
+    let mut entered: HashMap<ClassId, HashMap<MethodId, MethodId>> = HashMap::new();
+    found
+        .into_iter()
+        .map(|(kind, over, base, mut call)| {
+            let holder = call.caller.class;
+            let map = entered
+                .entry(holder)
+                .or_insert_with(|| refs.entered_from_public(project, ns, holder));
+            call.reachable_from = map.get(&call.caller).copied();
+            (kind, over, base, call)
+        })
+        .collect()
+}
+
+/// Method names a file replaces on objects: `mock.patch.object(x, 'm')`,
+/// `self.mock_object(x, 'm')`, `mock.patch('pkg.C.m')`, or `x.m` used as a
+/// value (`drv.m = mock.Mock()`, `drv.m.assert_called_once_with(...)`).
+/// A call of such a name on a typed instance may reach the mock, not the
+/// method.
+fn mocked_names(syntax: &crate::scan::syntax::Module) -> BTreeSet<&str> {
+    let patched = syntax.string_refs.iter().map(|s| match &s.context {
+        StringContext::Patch => s.value.rsplit('.').next().unwrap_or(&s.value),
+        _ => s.value.as_str(),
+    });
+    let used_as_values = syntax
+        .attr_refs
+        .iter()
+        .filter(|r| r.call.is_none() && matches!(r.receiver, Receiver::Dotted(_) | Receiver::SelfAttr(_)))
+        .map(|r| r.attr.as_str());
+    patched.chain(used_as_values).collect()
 }
 
 /// Whether a call on the instance from a body of `caller_kind` binds to

@@ -15,6 +15,9 @@
 //! the module count, and every binding found must agree on one class, else
 //! nothing is claimed.
 
+use std::cell::RefCell;
+use std::collections::HashMap;
+
 use crate::scan::model::{ClassId, FileId, MroEntry, Project, Resolved};
 use crate::scan::syntax::{AttrRef, Binding, BindingTarget, BindingValue, MethodScope, Receiver, StringRef};
 
@@ -48,6 +51,23 @@ impl Site {
     }
 }
 
+/// What a name or attribute holds, as far as the tree says: a class (or
+/// an alias of one), or an instance of one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Held {
+    Class(ClassId),
+    Instance(ClassId),
+}
+
+impl Held {
+    /// The class whose MRO an attribute lookup on the object goes through.
+    pub fn class(self) -> ClassId {
+        match self {
+            Held::Class(c) | Held::Instance(c) => c,
+        }
+    }
+}
+
 /// The class whose MRO a lookup on the receiver of `r` goes through.
 pub fn holds(project: &Project, file: FileId, r: &AttrRef) -> Option<ClassId> {
     receiver_class(project, file, &r.receiver, Site::of_attr(r))
@@ -58,183 +78,253 @@ pub fn holds(project: &Project, file: FileId, r: &AttrRef) -> Option<ClassId> {
 /// and `super()` are left to the caller (they depend on the class the body
 /// runs for).
 pub fn receiver_class(project: &Project, file: FileId, receiver: &Receiver, site: Site) -> Option<ClassId> {
-    match receiver {
-        Receiver::Dotted(text) => dotted_class(project, file, site, text, 0),
-        Receiver::SelfAttr(attr) => self_attr(project, file, site.scope?, attr, 0),
-        Receiver::SelfParam | Receiver::Super { .. } => None,
-    }
+    receiver_held(project, file, receiver, site).map(Held::class)
 }
 
-/// A dotted name at `site`: its head may be a local of the function or a
-/// class attribute (at class level), else the whole name is resolved in the
-/// module.
-fn dotted_class(project: &Project, file: FileId, site: Site, dotted: &str, depth: u32) -> Option<ClassId> {
-    if depth > MAX_DEPTH {
-        return None;
+/// What `receiver`, written at `site`, holds: a class or an instance.
+pub fn receiver_held(project: &Project, file: FileId, receiver: &Receiver, site: Site) -> Option<Held> {
+    Typer::new(project).receiver_held(file, receiver, site)
+}
+
+/// A local name: its file, the start byte of its function, and the name.
+type LocalKey = (FileId, usize, String);
+
+/// Types receivers, remembering what `self.x` holds per class: typing the
+/// calls of a test suite asks about the same `self.driver` in every test,
+/// and each answer walks the assignments of the class's whole MRO.
+pub struct Typer<'p> {
+    project: &'p Project,
+    self_attrs: RefCell<HashMap<(ClassId, String), Option<Held>>>,
+    /// What a local name holds, per function (by its start byte).
+    locals: RefCell<HashMap<LocalKey, Option<Option<Held>>>>,
+}
+
+impl<'p> Typer<'p> {
+    pub fn new(project: &'p Project) -> Self {
+        Typer {
+            project,
+            self_attrs: RefCell::new(HashMap::new()),
+            locals: RefCell::new(HashMap::new()),
+        }
     }
-    let (head, rest) = match dotted.split_once('.') {
-        Some((h, r)) => (h, Some(r)),
-        None => (dotted, None),
-    };
-    if let Some(found) = scoped_name(project, file, site, head, depth) {
-        let found = found?;
-        // `Alias.Nested`: only nested classes are followed.
-        return match rest {
-            None => Some(found),
-            Some(rest) => rest.split('.').try_fold(found, |c, part| nested(project, c, part)),
+
+    /// What `receiver`, written at `site`, holds: a class or an instance.
+    pub fn receiver_held(&self, file: FileId, receiver: &Receiver, site: Site) -> Option<Held> {
+        match receiver {
+            Receiver::Dotted(text) => self.dotted_held(file, site, text, 0),
+            Receiver::SelfAttr(attr) => self.self_attr(file, site.scope?, attr, 0),
+            Receiver::SelfParam | Receiver::Super { .. } => None,
+        }
+    }
+
+    /// A dotted name at `site`: its head may be a local of the function or a
+    /// class attribute (at class level), else the whole name is resolved in the
+    /// module.
+    fn dotted_held(&self, file: FileId, site: Site, dotted: &str, depth: u32) -> Option<Held> {
+        if depth > MAX_DEPTH {
+            return None;
+        }
+        let (head, rest) = match dotted.split_once('.') {
+            Some((h, r)) => (h, Some(r)),
+            None => (dotted, None),
         };
-    }
-    match project.resolve_dotted(file, dotted) {
-        Resolved::Class(id) => Some(id),
-        Resolved::Unknown if rest.is_none() => {
-            // A module-level instance: `DRIVER = Driver()`.
-            let target = BindingTarget::Name(head.to_string());
-            let module_level = project
-                .file(file)
-                .syntax
-                .bindings
-                .iter()
-                .filter(|b| b.function_start.is_none() && b.class_body.is_none() && b.target == target);
-            agree_on(project, file, module_level, depth).flatten()
+        if let Some(found) = self.scoped_name(file, site, head, depth) {
+            let found = found?;
+            return match (rest, found) {
+                (None, held) => Some(held),
+                // `Alias.Nested`: only nested classes are followed.
+                (Some(rest), Held::Class(c)) => rest
+                    .split('.')
+                    .try_fold(c, |c, part| self.nested(c, part))
+                    .map(Held::Class),
+                (Some(_), Held::Instance(_)) => None,
+            };
         }
-        _ => None,
+        match self.project.resolve_dotted(file, dotted) {
+            Resolved::Class(id) => Some(Held::Class(id)),
+            Resolved::Unknown if rest.is_none() => {
+                // A module-level instance: `DRIVER = Driver()`.
+                let target = BindingTarget::Name(head.to_string());
+                let module_level = self
+                    .project
+                    .bindings_of(file, &target)
+                    .filter(|b| b.function_start.is_none() && b.class_body.is_none());
+                self.agree_on(file, module_level, depth).flatten()
+            }
+            _ => None,
+        }
     }
-}
 
-/// A name bound in the function around `site` (a local) or, at class level,
-/// in the class body around it: None when it is bound in neither, Some(None)
-/// when the bindings say nothing certain.
-fn scoped_name(project: &Project, file: FileId, site: Site, name: &str, depth: u32) -> Option<Option<ClassId>> {
-    let bindings = &project.file(file).syntax.bindings;
-    let target = BindingTarget::Name(name.to_string());
-    if site.function_start.is_some() {
-        let local = bindings
+    /// A name bound in the function around `site` (a local) or, at class level,
+    /// in the class body around it: None when it is bound in neither, Some(None)
+    /// when the bindings say nothing certain.
+    fn scoped_name(&self, file: FileId, site: Site, name: &str, depth: u32) -> Option<Option<Held>> {
+        let target = BindingTarget::Name(name.to_string());
+        if let Some(function) = site.function_start {
+            let key = (file, function, name.to_string());
+            if let Some(known) = self.locals.borrow().get(&key) {
+                return *known;
+            }
+            // Unknown while it is being worked out (`a = b`, `b = a`).
+            self.locals.borrow_mut().insert(key.clone(), Some(None));
+            let local = self
+                .project
+                .bindings_of(file, &target)
+                .filter(|b| b.function_start == site.function_start && b.class_body.is_none());
+            let held = self.agree_on(file, local, depth);
+            self.locals.borrow_mut().insert(key, held);
+            return held;
+        }
+        let class = self.enclosing_class_body(file, site.offset)?;
+        let attrs = self
+            .project
+            .bindings_of(file, &target)
+            .filter(|b| b.class_body == Some(class));
+        self.agree_on(file, attrs, depth)
+    }
+
+    /// The innermost class whose body holds `offset` at class level.
+    fn enclosing_class_body(&self, file: FileId, offset: usize) -> Option<usize> {
+        self.project
+            .file(file)
+            .syntax
+            .classes
             .iter()
-            .filter(|b| b.function_start == site.function_start && b.class_body.is_none() && b.target == target);
-        return agree_on(project, file, local, depth);
+            .enumerate()
+            .filter(|(_, c)| c.body_range.contains(&offset))
+            .min_by_key(|(_, c)| c.body_range.len())
+            .map(|(i, _)| i)
     }
-    let class = enclosing_class_body(project, file, site.offset)?;
-    let attrs = bindings
-        .iter()
-        .filter(|b| b.class_body == Some(class) && b.target == target);
-    agree_on(project, file, attrs, depth)
-}
 
-/// The innermost class whose body holds `offset` at class level.
-fn enclosing_class_body(project: &Project, file: FileId, offset: usize) -> Option<usize> {
-    project
-        .file(file)
-        .syntax
-        .classes
-        .iter()
-        .enumerate()
-        .filter(|(_, c)| c.body_range.contains(&offset))
-        .min_by_key(|(_, c)| c.body_range.len())
-        .map(|(i, _)| i)
-}
+    fn nested(&self, class: ClassId, part: &str) -> Option<ClassId> {
+        let info = self.project.class(class);
+        let file = info.file;
+        self.project
+            .file(file)
+            .syntax
+            .classes
+            .iter()
+            .position(|c| c.parent == Some(info.index) && c.name == part)
+            .map(|i| self.project.class_id_at(file, i))
+    }
 
-fn nested(project: &Project, class: ClassId, part: &str) -> Option<ClassId> {
-    let info = project.class(class);
-    let file = info.file;
-    project
-        .file(file)
-        .syntax
-        .classes
-        .iter()
-        .position(|c| c.parent == Some(info.index) && c.name == part)
-        .map(|i| project.class_id_at(file, i))
-}
+    /// `self.x`: an instance attribute set in this class or any class of its
+    /// MRO (a base test case's setUp), in any file, or a class attribute alias
+    /// (`DRIVER = mod.Driver` in the class body).
+    fn self_attr(&self, file: FileId, scope: MethodScope, attr: &str, depth: u32) -> Option<Held> {
+        let class = self.project.class_id_at(file, scope.class);
+        let key = (class, attr.to_string());
+        if let Some(known) = self.self_attrs.borrow().get(&key) {
+            return *known;
+        }
+        // Unknown while it is being worked out: an assignment cycle
+        // (`self.a = self.b`, `self.b = self.a`) ends here.
+        self.self_attrs.borrow_mut().insert(key.clone(), None);
+        let held = self.self_attr_uncached(class, attr, depth);
+        self.self_attrs.borrow_mut().insert(key, held);
+        held
+    }
 
-/// `self.x`: an instance attribute set in this class or any class of its
-/// MRO (a base test case's setUp), in any file, or a class attribute alias
-/// (`DRIVER = mod.Driver` in the class body).
-fn self_attr(project: &Project, file: FileId, scope: MethodScope, attr: &str, depth: u32) -> Option<ClassId> {
-    let class = project.class_id_at(file, scope.class);
-    let mro: Vec<ClassId> = project
-        .class(class)
-        .mro
-        .iter()
-        .filter_map(|e| match e {
-            MroEntry::Class(id) => Some(*id),
-            MroEntry::External(_) => None,
-        })
-        .collect();
-    let mut found = Vec::new();
-    let mut class_attr = None;
-    let target = BindingTarget::SelfAttr(attr.to_string());
-    let plain = BindingTarget::Name(attr.to_string());
-    for &c in &mro {
-        let cfile = project.class(c).file;
-        let index = project.class(c).index;
-        for b in &project.file(cfile).syntax.bindings {
-            if b.target == target && b.scope.is_some_and(|s| s.class == index) {
-                found.push(value(project, cfile, b, depth + 1));
+    fn self_attr_uncached(&self, class: ClassId, attr: &str, depth: u32) -> Option<Held> {
+        let mro: Vec<ClassId> = self
+            .project
+            .class(class)
+            .mro
+            .iter()
+            .filter_map(|e| match e {
+                MroEntry::Class(id) => Some(*id),
+                MroEntry::External(_) => None,
+            })
+            .collect();
+        let mut found = Vec::new();
+        let mut class_attr = None;
+        let target = BindingTarget::SelfAttr(attr.to_string());
+        let plain = BindingTarget::Name(attr.to_string());
+        for &c in &mro {
+            let cfile = self.project.class(c).file;
+            let index = self.project.class(c).index;
+            for b in self.project.bindings_of(cfile, &target) {
+                if b.scope.is_some_and(|s| s.class == index) {
+                    found.push(self.value(cfile, b, depth + 1));
+                }
+            }
+            // The first class in the MRO that sets the attribute in its body
+            // decides it, as a lookup would.
+            if class_attr.is_none() {
+                let attrs: Vec<&Binding> = self
+                    .project
+                    .bindings_of(cfile, &plain)
+                    .filter(|b| b.class_body == Some(index))
+                    .collect();
+                if !attrs.is_empty() {
+                    class_attr = Some(self.agree_on(cfile, attrs.into_iter(), depth).flatten());
+                }
             }
         }
-        // The first class in the MRO that sets the attribute in its body
-        // decides it, as a lookup would.
-        if class_attr.is_none() {
-            let attrs: Vec<&Binding> = project
-                .file(cfile)
-                .syntax
-                .bindings
-                .iter()
-                .filter(|b| b.class_body == Some(index) && b.target == plain)
-                .collect();
-            if !attrs.is_empty() {
-                class_attr = Some(agree_on(project, cfile, attrs.into_iter(), depth).flatten());
+        match (found.is_empty(), class_attr) {
+            (true, Some(c)) => c,
+            (false, None) => Self::agree(found.into_iter()),
+            // Both an instance attribute and a class attribute: unclear.
+            _ => None,
+        }
+    }
+
+    /// What every binding agrees on: None when there are no bindings,
+    /// Some(None) when they are unknown or disagree.
+    fn agree_on<'b>(
+        &self,
+        file: FileId,
+        bindings: impl Iterator<Item = &'b Binding>,
+        depth: u32,
+    ) -> Option<Option<Held>> {
+        // Stops at the first unknown or disagreeing value: the answer is
+        // then "nothing certain", and the remaining bindings (a name
+        // reassigned all over a long test) need not be typed.
+        let mut agreed: Option<Held> = None;
+        let mut any = false;
+        for b in bindings {
+            any = true;
+            let held = self.value(file, b, depth + 1);
+            match (held, agreed) {
+                (None, _) => return Some(None),
+                (Some(h), None) => agreed = Some(h),
+                (Some(h), Some(a)) if h != a => return Some(None),
+                _ => {}
             }
         }
+        any.then_some(agreed)
     }
-    match (found.is_empty(), class_attr) {
-        (true, Some(c)) => c,
-        (false, None) => agree(found.into_iter()),
-        // Both an instance attribute and a class attribute: unclear.
-        _ => None,
-    }
-}
 
-/// The class every binding agrees on: None when there are no bindings,
-/// Some(None) when they are unknown or disagree.
-fn agree_on<'b>(
-    project: &Project,
-    file: FileId,
-    bindings: impl Iterator<Item = &'b Binding>,
-    depth: u32,
-) -> Option<Option<ClassId>> {
-    let values: Vec<Option<ClassId>> = bindings.map(|b| value(project, file, b, depth + 1)).collect();
-    if values.is_empty() {
-        return None;
-    }
-    Some(agree(values.into_iter()))
-}
-
-fn value(project: &Project, file: FileId, b: &Binding, depth: u32) -> Option<ClassId> {
-    if depth > MAX_DEPTH {
-        return None;
-    }
-    // The value is evaluated where the binding stands: in a class body,
-    // earlier class attributes count (`DRIVER = X` then `OTHER = DRIVER`).
-    let site = Site {
-        scope: b.scope,
-        function_start: b.function_start,
-        offset: b
-            .class_body
-            .map_or(usize::MAX, |c| project.file(file).syntax.classes[c].body_range.start),
-    };
-    match &b.value {
-        BindingValue::Construct(dotted) | BindingValue::Dotted(dotted) | BindingValue::Name(dotted) => {
-            dotted_class(project, file, site, dotted, depth)
+    fn value(&self, file: FileId, b: &Binding, depth: u32) -> Option<Held> {
+        if depth > MAX_DEPTH {
+            return None;
         }
-        BindingValue::SelfAttr(a) => self_attr(project, file, b.scope?, a, depth),
+        // The value is evaluated where the binding stands: in a class body,
+        // earlier class attributes count (`DRIVER = X` then `OTHER = DRIVER`).
+        let site = Site {
+            scope: b.scope,
+            function_start: b.function_start,
+            offset: b.class_body.map_or(usize::MAX, |c| {
+                self.project.file(file).syntax.classes[c].body_range.start
+            }),
+        };
+        match &b.value {
+            // Calling a class makes an instance; calling anything else, who knows.
+            BindingValue::Construct(dotted) => match self.dotted_held(file, site, dotted, depth)? {
+                Held::Class(c) => Some(Held::Instance(c)),
+                Held::Instance(_) => None,
+            },
+            BindingValue::Dotted(dotted) | BindingValue::Name(dotted) => self.dotted_held(file, site, dotted, depth),
+            BindingValue::SelfAttr(a) => self.self_attr(file, b.scope?, a, depth),
+        }
     }
-}
 
-/// One class when every binding names the same one; None when any is
-/// unknown or they differ.
-fn agree(mut classes: impl Iterator<Item = Option<ClassId>>) -> Option<ClassId> {
-    let first = classes.next()??;
-    classes.all(|c| c == Some(first)).then_some(first)
+    /// One answer when every binding gives the same; None when any is unknown
+    /// or they differ.
+    fn agree(mut held: impl Iterator<Item = Option<Held>>) -> Option<Held> {
+        let first = held.next()??;
+        held.all(|h| h == Some(first)).then_some(first)
+    }
 }
 
 #[cfg(test)]

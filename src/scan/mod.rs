@@ -29,7 +29,7 @@ pub use analyze::{
     Analysis, BreakingCall, Conflict, ConflictKind, Severity, SignatureWarning, analyze, bind, bind_with, shape,
 };
 pub use binding::BindError;
-pub use infer::{Site, holds as instance_class, receiver_class};
+pub use infer::{Held, Site, Typer, holds as instance_class, receiver_class, receiver_held};
 pub use load::{LoadedTree, build_with_progress, load};
 pub use model::{
     Base, ClassId, ClassInfo, FileId, Member, MethodId, MroEntry, Project, Resolved, SourceFile, absolute_module,

@@ -119,6 +119,13 @@ pub struct MethodDef {
     pub hook_doc: bool,
 }
 
+impl MethodDef {
+    /// Whether decorators stand before the `def`.
+    pub fn is_decorated(&self) -> bool {
+        self.def_range.start < self.header_range.start
+    }
+}
+
 /// What a method body amounts to, for telling a hook from an implementation.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum BodyKind {
@@ -158,7 +165,7 @@ pub struct Signature {
 }
 
 /// What stands left of the dot in `x.attr`.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum Receiver {
     /// The enclosing method's first parameter (`self`, `cls`, or any other
     /// name), seen from the method body or a function nested in it.
@@ -230,7 +237,7 @@ pub struct Binding {
     pub class_body: Option<usize>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum BindingTarget {
     /// A local (or module-level) name.
     Name(String),

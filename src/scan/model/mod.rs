@@ -10,7 +10,7 @@ use std::collections::HashMap;
 use rayon::prelude::*;
 
 use crate::scan::parse::parse_module;
-use crate::scan::syntax::{self, BaseExpr, MethodDef, Module, Receiver};
+use crate::scan::syntax::{self, BaseExpr, Binding, BindingTarget, MethodDef, Module, Receiver};
 use crate::scan::walk::SourceInput;
 
 mod mro;
@@ -104,6 +104,9 @@ pub struct Project {
     top_level: HashMap<(FileId, String), ClassId>,
     /// (file, class index) -> class.
     by_index: HashMap<(FileId, usize), ClassId>,
+    /// Per file: binding target -> indexes into `syntax.bindings`, so a
+    /// name is looked up without scanning every assignment of a long file.
+    bindings_by_target: Vec<HashMap<BindingTarget, Vec<u32>>>,
 }
 
 /// What a dotted name resolves to.
@@ -170,6 +173,16 @@ impl Project {
         let mut classes = Vec::new();
         let mut top_level = HashMap::new();
         let mut by_index = HashMap::new();
+        let bindings_by_target = files
+            .par_iter()
+            .map(|f| {
+                let mut index: HashMap<BindingTarget, Vec<u32>> = HashMap::new();
+                for (i, b) in f.syntax.bindings.iter().enumerate() {
+                    index.entry(b.target.clone()).or_default().push(i as u32);
+                }
+                index
+            })
+            .collect();
         for (fi, f) in files.iter().enumerate() {
             let file = FileId(fi as u32);
             for (ci, c) in f.syntax.classes.iter().enumerate() {
@@ -201,6 +214,7 @@ impl Project {
             modules,
             top_level,
             by_index,
+            bindings_by_target,
         };
         project.resolve_bases();
         project.compute_mros();
@@ -328,6 +342,16 @@ impl Project {
     pub fn class_def(&self, id: ClassId) -> &syntax::ClassDef {
         let info = self.class(id);
         &self.file(info.file).syntax.classes[info.index]
+    }
+
+    /// The bindings of `file` that assign `target`, in source order.
+    pub fn bindings_of<'a>(&'a self, file: FileId, target: &BindingTarget) -> impl Iterator<Item = &'a Binding> + 'a {
+        let bindings = &self.files[file.0 as usize].syntax.bindings;
+        self.bindings_by_target[file.0 as usize]
+            .get(target)
+            .into_iter()
+            .flatten()
+            .map(move |&i| &bindings[i as usize])
     }
 
     pub fn class_id_at(&self, file: FileId, index: usize) -> ClassId {

@@ -81,12 +81,9 @@ impl Project {
         }
         // A module-level alias of a class (`Driver = drivers.ScaleIODriver`),
         // when every such assignment names the same class.
-        let aliases: Vec<Resolved> = self.files[file.0 as usize]
-            .syntax
-            .bindings
-            .iter()
+        let aliases: Vec<Resolved> = self
+            .bindings_of(file, &BindingTarget::Name(name.to_string()))
             .filter(|b| b.function_start.is_none() && b.class_body.is_none())
-            .filter(|b| matches!(&b.target, BindingTarget::Name(n) if n == name))
             .map(|b| match &b.value {
                 BindingValue::Name(v) | BindingValue::Dotted(v) if v != name => {
                     self.resolve_dotted_depth(file, v, depth + 1)
