@@ -13,12 +13,16 @@ use serde::Serialize;
 
 use crate::scan::syntax::Position;
 use crate::scan::{Analysis, Conflict};
-use crate::scan::{MethodId, MroEntry, Project};
+use crate::scan::{Base, MethodId, MroEntry, Project};
 
 #[derive(Debug, Clone, Serialize)]
 pub struct ScanReport {
     pub files_scanned: usize,
     pub classes_scanned: usize,
+    /// Classes with a base that does not resolve to a class in the tree
+    /// (`object` aside): a name such a base may define stops every lookup,
+    /// so calls through it are not checked.
+    pub classes_with_external_bases: usize,
     pub conflicts: Vec<ConflictRecord>,
     /// Signature differences that no call breaks; filled only with `--all`.
     pub warnings: Vec<WarningRecord>,
@@ -146,9 +150,19 @@ impl ScanReport {
                 })
             })
             .collect();
+        let classes_with_external_bases = project
+            .classes
+            .iter()
+            .filter(|c| {
+                c.bases
+                    .iter()
+                    .any(|b| matches!(b, Base::External(name) if name != "object"))
+            })
+            .count();
         ScanReport {
             files_scanned: project.files.len(),
             classes_scanned: project.classes.len(),
+            classes_with_external_bases,
             conflicts,
             warnings,
             parse_errors,

@@ -60,6 +60,17 @@ pub fn render(project: &Project, report: &ScanReport, styled: bool) -> String {
     for u in &report.unreadable {
         out.push_str(&format!("note: {}: not read: {}\n", u.path, u.reason));
     }
+    // One line, not one per class: most trees subclass `Exception` or a
+    // library's class somewhere, and the count is enough to say how much of
+    // the hierarchy was seen.
+    let external = report.classes_with_external_bases;
+    if external > 0 {
+        out.push_str(&format!(
+            "note: {external} class{} {} bases outside the tree; names those bases may define are not checked\n",
+            if external == 1 { "" } else { "es" },
+            if external == 1 { "has" } else { "have" },
+        ));
+    }
     out
 }
 
