@@ -128,7 +128,9 @@ pub fn fix_tree(
     auto: Option<Option<&str>>,
     opts: &FixOptions,
 ) -> anyhow::Result<FixRun> {
-    let analysis = analyze(&tree.project);
+    // Only the conflicts reported for PATH are fixed; the project stays
+    // whole, so a rename still reaches every reference in the package.
+    let analysis = tree.scope.restrict(&tree.project, analyze(&tree.project));
     let mut recipes = recipes.to_vec();
     let choices = match auto {
         Some(prefix) => fix::choose(&tree.project, &analysis, prefix),

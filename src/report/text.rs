@@ -75,17 +75,24 @@ pub fn render(project: &Project, report: &ScanReport, styled: bool) -> String {
 }
 
 /// The closing line: what was read, what was found, how long it took.
+/// When PATH lies inside a package it names the analysed root (which paths
+/// are relative to) and PATH, the part reported.
 pub fn summary(report: &ScanReport, elapsed: Duration) -> String {
     let n = report.conflicts.len();
-    let mut line = format!(
-        "scanned {} file{}, {} class{}: {} conflict{}",
-        report.files_scanned,
-        plural(report.files_scanned),
+    let mut line = format!("scanned {} file{}", report.files_scanned, plural(report.files_scanned));
+    if let Some(root) = &report.root {
+        line.push_str(&format!(" under {root}"));
+    }
+    line.push_str(&format!(
+        ", {} class{}: {} conflict{}",
         report.classes_scanned,
         if report.classes_scanned == 1 { "" } else { "es" },
         n,
         plural(n)
-    );
+    ));
+    if let Some(scope) = &report.scope {
+        line.push_str(&format!(" under {scope}"));
+    }
     if !report.warnings.is_empty() {
         line.push_str(&format!(
             ", {} warning{}",
