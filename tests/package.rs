@@ -125,3 +125,138 @@ fn parse_errors_are_reported_only_under_path() {
     let (_, report) = scan_json_in(&root, "shop/drivers");
     assert_eq!(report["parse_errors"][0]["path"], "shop/drivers/broken.py");
 }
+
+fn run_in(dir: &Path, program: &str, args: &[&str]) -> std::process::Output {
+    std::process::Command::new(program)
+        .args(args)
+        .current_dir(dir)
+        .output()
+        .unwrap_or_else(|e| panic!("cannot run {program}: {e}"))
+}
+
+fn read(root: &Path, rel: &str) -> String {
+    std::fs::read_to_string(root.join(rel)).unwrap()
+}
+
+#[test]
+fn apply_auto_on_one_file_renames_the_helper_and_its_test_elsewhere_in_the_package() {
+    let (_dir, root) = copy_fixture("package");
+    let disk_before = read(&root, "shop/drivers/disk.py");
+    let out = shadowfix_in(&root, &["apply", "--auto", "shop/drivers/tape.py"]);
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(0), "{err}");
+    // The written files, relative to the analysed root; the test lies
+    // outside PATH and is renamed all the same.
+    assert_eq!(stdout(&out), "shop/drivers/tape.py\nshop/tests/test_tape.py\n");
+    assert!(
+        err.contains("shadowfix: read the whole package under .; fixing only the conflicts under shop/drivers/tape.py"),
+        "{err}"
+    );
+    assert!(err.contains(&format!("{TAPE} -> _tb_load: applied")), "{err}");
+    assert!(!err.contains("DiskBackend"), "{err}");
+    assert!(read(&root, "shop/drivers/tape.py").contains("def _tb_load(self, slot):"));
+    assert!(read(&root, "shop/tests/test_tape.py").contains("drv._tb_load(3)"));
+    // The other backend's conflict is outside PATH: left as it was.
+    assert_eq!(read(&root, "shop/drivers/disk.py"), disk_before);
+
+    let unit = python(
+        "python3",
+        &root,
+        &["-m", "unittest", "discover", "-s", "shop/tests", "-t", "."],
+    )
+    .expect("python3 is required for this test");
+    assert!(unit.status.success(), "{}", stderr(&unit));
+    let run = python("python3", &root, &["run_restore.py", "tape"]).unwrap();
+    assert_eq!(stdout(&run), "restored item-1\nsynced\n", "{}", stderr(&run));
+
+    // Nothing left for PATH, while the disk conflict is still in the package.
+    let again = shadowfix_in(&root, &["apply", "--auto", "shop/drivers/tape.py"]);
+    assert_eq!(again.status.code(), Some(0));
+    assert_eq!(stdout(&again), "");
+    assert_eq!(scan_json_in(&root, "shop/drivers/tape.py").0, Some(0));
+    assert_eq!(overrides(&scan_json_in(&root, "shop").1), [DISK]);
+}
+
+#[test]
+fn the_diff_for_one_file_applies_with_git_apply_and_patch_from_the_analysed_root() {
+    let (_dir, root) = copy_fixture("package");
+    // An absolute PATH, run from elsewhere: the diff is still relative to
+    // the analysed root, which the summary names.
+    let path = root.join("shop/drivers/tape.py");
+    let out = shadowfix(&["diff", "--auto", path.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains(&format!("paths are relative to {}", root.display())),
+        "{}",
+        stderr(&out)
+    );
+    let diff = stdout(&out);
+    assert!(
+        diff.contains("diff --git a/shop/tests/test_tape.py b/shop/tests/test_tape.py"),
+        "{diff}"
+    );
+    let json = shadowfix(&["diff", "--auto", "--format", "json", path.to_str().unwrap()]);
+    let json: Value = serde_json::from_slice(&json.stdout).unwrap();
+    assert_eq!(json["root"], root.display().to_string());
+    assert_eq!(json["scope"], "shop/drivers/tape.py");
+    assert_eq!(json["diff"], diff.as_str());
+    assert!(!diff.contains("disk.py"), "{diff}");
+    let patch_file = root.parent().unwrap().join("tape.diff");
+    std::fs::write(&patch_file, &diff).unwrap();
+
+    let (_expected_dir, expected) = copy_fixture("package");
+    let applied = shadowfix_in(&expected, &["apply", "--auto", "shop/drivers/tape.py"]);
+    assert_eq!(applied.status.code(), Some(0), "{}", stderr(&applied));
+
+    let git = run_in(&root, "git", &["apply", "--verbose", patch_file.to_str().unwrap()]);
+    assert!(git.status.success(), "{}", stderr(&git));
+    for rel in [
+        "shop/drivers/tape.py",
+        "shop/tests/test_tape.py",
+        "shop/drivers/disk.py",
+    ] {
+        assert_eq!(read(&root, rel), read(&expected, rel), "{rel}");
+    }
+
+    let (_patched_dir, patched) = copy_fixture("package");
+    let patch = run_in(&patched, "patch", &["-p1", "-i", patch_file.to_str().unwrap()]);
+    assert!(patch.status.success(), "{}", stdout(&patch));
+    assert_eq!(
+        read(&patched, "shop/tests/test_tape.py"),
+        read(&expected, "shop/tests/test_tape.py")
+    );
+}
+
+#[test]
+fn a_recipe_rule_for_a_conflict_outside_path_is_left_and_says_why() {
+    let (dir, root) = copy_fixture("package");
+    let recipe = dir.path().join("disk.toml");
+    std::fs::write(
+        &recipe,
+        "id = \"disk-flush\"\ntitle = \"Disk: take the force flag\"\ndescription = \"Backend.sync passes force.\"\n\n\
+         [[widen]]\nclass = \"DiskBackend\"\nmethod = \"flush\"\n",
+    )
+    .unwrap();
+    let recipe = recipe.to_str().unwrap();
+    let out = shadowfix_in(&root, &["diff", "--strict", "--patch", recipe, "shop/drivers/tape.py"]);
+    let err = stderr(&out);
+    // Not an error under --strict: the conflict it targets is not PATH's.
+    assert_eq!(out.status.code(), Some(0), "{err}");
+    assert!(
+        err.contains("not applicable: shop.drivers.disk.DiskBackend.flush: its conflict lies outside the path given"),
+        "{err}"
+    );
+    assert_eq!(stdout(&out), "");
+    // Named, the same rule applies.
+    let out = shadowfix_in(&root, &["diff", "--strict", "--patch", recipe, "shop/drivers/disk.py"]);
+    assert!(
+        stderr(&out).contains("widen -> flush(self, context, force=False): applied"),
+        "{}",
+        stderr(&out)
+    );
+    assert!(
+        stdout(&out).contains("+    def flush(self, context, force=False):"),
+        "{}",
+        stdout(&out)
+    );
+}
