@@ -22,8 +22,11 @@ const SITE: &str = "usr/lib/python3/site-packages";
 const DRIVER: &str = "cinder/volume/drivers/emc/scaleio.py";
 const BASE: &str = "cinder/volume/driver.py";
 /// `%shadowfix_check` on the code the fixture package is about: the fixture's
-/// cinder/tests also holds a conflict no recipe covers (FakeISCSIDriver).
-const CHECK_SHIPPED: &str = "%shadowfix_check cinder/volume cinder/backup";
+/// cinder/tests also holds a conflict no recipe covers (FakeISCSIDriver), and
+/// the call it breaks is in cinder/volume/driver.py. Each SUBDIR is analysed
+/// with the whole package and reports conflicts whose override or breaking
+/// call lies under it, so the check names the driver directories.
+const CHECK_SHIPPED: &str = "%shadowfix_check cinder/volume/drivers cinder/backup";
 
 fn manifest_dir() -> &'static Path {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -263,7 +266,7 @@ fn assert_payload_fixed(site: &Path) {
 
 /// Route 1: the fix happens in %prep, from the macro file; `%shadowfix_check`
 /// then proves the shipped driver code has no conflict left. It is scoped to
-/// cinder/volume and cinder/backup because the fixture's cinder/tests has a
+/// cinder/volume/drivers and cinder/backup because the fixture's cinder/tests has a
 /// second, unrelated conflict (FakeISCSIDriver) that no recipe fixes; see
 /// `check_without_arguments_still_sees_conflicts_no_recipe_covers`.
 #[test]

@@ -5,7 +5,6 @@ use anyhow::Context;
 use clap::Args;
 
 use super::fixargs::{PlanFormat, PlanJson, RecipeArgs, run_fix, summary};
-use crate::deliver::unidiff;
 use crate::deliver::write::{FileWrite, write_all};
 use crate::exit_codes;
 
@@ -32,17 +31,12 @@ pub fn run(args: ApplyArgs) -> anyhow::Result<u8> {
     // stdout: the paths changed (or to change, with --check), or the JSON.
     let report = |written: bool| -> anyhow::Result<()> {
         if args.format == PlanFormat::Json {
-            let diffs: Vec<_> = changes.iter().map(|c| c.diff()).collect();
-            return PlanJson {
-                fixes: &run.records,
-                diff: String::from_utf8_lossy(&unidiff::render(&diffs, false)).into_owned(),
-                files: Some(if written {
-                    changes.iter().map(|c| c.rel_path.as_str()).collect()
-                } else {
-                    Vec::new()
-                }),
-            }
-            .print();
+            let files = if written {
+                changes.iter().map(|c| c.rel_path.as_str()).collect()
+            } else {
+                Vec::new()
+            };
+            return PlanJson::new(&run, Some(files)).print();
         }
         for c in changes {
             println!("{}", c.rel_path);

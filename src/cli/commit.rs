@@ -253,6 +253,7 @@ fn process_base(ctx: &Shared, rev: &str, short: &str, branch: &str, out: &mut Ou
         root: PathBuf::from(rev),
         project: scan::build_with_progress(read.sources),
         unreadable: Vec::new(),
+        scope: scan::Scope::everything(),
     };
     let auto = args.auto.then_some(args.prefix.as_deref());
     let opts = FixOptions {

@@ -54,12 +54,7 @@ pub fn run(args: DiffArgs) -> anyhow::Result<u8> {
             println!("{}", path.display());
         }
     } else if args.format == PlanFormat::Json {
-        PlanJson {
-            fixes: &run.records,
-            diff: String::from_utf8_lossy(&unidiff::render(&diffs, false)).into_owned(),
-            files: None,
-        }
-        .print()?;
+        PlanJson::new(&run, None).print()?;
     } else {
         output::print(&unidiff::render(&diffs, args.color.stdout()))?;
     }

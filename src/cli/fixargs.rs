@@ -1,6 +1,8 @@
 //! Arguments and plumbing shared by the commands that rewrite a tree
 //! (`diff`, `apply`): which recipes to run, loading and verifying the fix,
-//! and the summary printed on stderr.
+//! and the summary printed on stderr. For a PATH inside a package only the
+//! conflicts reported for PATH are fixed, while the edits may reach the
+//! whole package (a rename's references).
 
 use std::path::{Path, PathBuf};
 
@@ -8,6 +10,7 @@ use anyhow::Context;
 use clap::{Args, ValueEnum};
 use serde::Serialize;
 
+use crate::deliver::unidiff;
 use crate::fix::recipe::Rule;
 use crate::fix::recipe::{self, Recipe};
 use crate::fix::{self, FixOptions, FixResult, StyleOptions};
@@ -19,6 +22,9 @@ use crate::scan::{Analysis, analyze};
 #[derive(Args, Debug, Clone)]
 pub struct RecipeArgs {
     /// A source tree: a git checkout, an unpacked tarball, or an installed site-packages/<pkg>.
+    /// A file or directory inside a package is analysed with the whole package: only the conflicts
+    /// reported for it are fixed, but a rename updates references anywhere in the package, and
+    /// paths are relative to the directory holding that package (named in the summary).
     #[arg(default_value = ".")]
     pub path: PathBuf,
     /// A recipe to run: a built-in id (see `shadowfix recipes`) or a path to a recipe .toml file.
@@ -63,14 +69,35 @@ pub enum PlanFormat {
 /// The `--format json` document of `diff` and `apply`.
 #[derive(Serialize)]
 pub struct PlanJson<'a> {
+    /// Only when PATH lies inside a package: the analysed root that the
+    /// diff's and the files' paths are relative to, and PATH relative to it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub root: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub scope: Option<&'a str>,
     pub fixes: &'a [FixRecord],
     pub diff: String,
-    /// `apply`: the files written, relative to PATH.
+    /// `apply`: the files written, relative to the analysed root (PATH, or
+    /// the directory holding the package PATH lies in).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub files: Option<Vec<&'a str>>,
 }
 
-impl PlanJson<'_> {
+impl<'a> PlanJson<'a> {
+    /// The document for a fix run: its records and the whole diff, plus
+    /// `files` for `apply`.
+    pub fn new(run: &'a FixRun, files: Option<Vec<&'a str>>) -> PlanJson<'a> {
+        let diffs: Vec<_> = run.result.changes.iter().map(|c| c.diff()).collect();
+        let scope = run.tree.scope.path();
+        PlanJson {
+            root: scope.map(|_| run.tree.root.display().to_string()),
+            scope,
+            fixes: &run.records,
+            diff: String::from_utf8_lossy(&unidiff::render(&diffs, false)).into_owned(),
+            files,
+        }
+    }
+
     pub fn print(&self) -> anyhow::Result<()> {
         let mut out = serde_json::to_vec_pretty(self).context("serialising the JSON output")?;
         out.push(b'\n');
@@ -98,10 +125,13 @@ pub fn run_fix(args: &RecipeArgs) -> anyhow::Result<FixRun> {
 /// (PATH may be a package inside the project).
 pub fn project_line_length(root: &Path) -> usize {
     const CONFIGS: [&str; 4] = ["setup.cfg", "tox.ini", ".flake8", "pyproject.toml"];
+    // Canonical, so that a root spelled `.` still climbs to the project's
+    // configuration above the working directory (a `src/` layout).
+    let root = std::fs::canonicalize(root).unwrap_or_else(|_| root.to_path_buf());
     let start = if root.is_file() {
-        root.parent().unwrap_or(root)
+        root.parent().unwrap_or(&root)
     } else {
-        root
+        &root
     };
     let dir = start
         .ancestors()
@@ -128,7 +158,9 @@ pub fn fix_tree(
     auto: Option<Option<&str>>,
     opts: &FixOptions,
 ) -> anyhow::Result<FixRun> {
-    let analysis = analyze(&tree.project);
+    // Only the conflicts reported for PATH are fixed; the project stays
+    // whole, so a rename still reaches every reference in the package.
+    let analysis = tree.scope.restrict(&tree.project, analyze(&tree.project));
     let mut recipes = recipes.to_vec();
     let choices = match auto {
         Some(prefix) => fix::choose(&tree.project, &analysis, prefix),
@@ -154,6 +186,12 @@ pub fn fix_tree(
 pub fn summary(run: &FixRun) -> String {
     let mut out = String::new();
     let plan = &run.result.plan;
+    if let Some(scope) = run.tree.scope.path() {
+        out.push_str(&format!(
+            "shadowfix: read the whole package under {root}; fixing only the conflicts under {scope}; paths are relative to {root}\n",
+            root = run.tree.root.display()
+        ));
+    }
     for o in &plan.outcomes {
         let status = match &o.status {
             RuleStatus::Applied => "applied".to_string(),

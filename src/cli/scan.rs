@@ -1,5 +1,7 @@
 //! `shadowfix scan`: load a tree, detect conflicts, print them as text,
-//! JSON or SARIF.
+//! JSON or SARIF. A PATH inside a package is analysed with its whole
+//! package and only what lies under it is reported; the exit code follows
+//! the conflicts reported.
 
 use std::path::PathBuf;
 use std::time::Instant;
@@ -16,6 +18,9 @@ use crate::scan::analyze;
 #[derive(Args, Debug)]
 pub struct ScanArgs {
     /// A source tree: a git checkout, an unpacked tarball, an installed site-packages/<pkg>, or one .py file.
+    /// A file or directory inside a package is analysed with the whole package (from the top of its
+    /// __init__.py chain) and only what lies under it is reported; paths are then relative to the
+    /// directory holding that package, named in the summary.
     #[arg(default_value = ".")]
     pub path: PathBuf,
     /// Output format. json and sarif are stable for scripts (the README documents the JSON schema).
@@ -39,8 +44,11 @@ pub enum Format {
 pub fn run(args: ScanArgs) -> anyhow::Result<u8> {
     let started = Instant::now();
     let loaded = scan::load(&args.path)?;
-    let analysis = analyze(&loaded.project);
-    let report = ScanReport::new(&loaded.project, &analysis, &loaded.unreadable, args.all);
+    let analysis = loaded.scope.restrict(&loaded.project, analyze(&loaded.project));
+    let mut report = ScanReport::new(&loaded.project, &analysis, &loaded.unreadable, &loaded.scope, args.all);
+    if report.scope.is_some() {
+        report.root = Some(loaded.root.display().to_string());
+    }
     match args.format {
         Format::Text => {
             let mut out = text::render(&loaded.project, &report, args.color.stdout());

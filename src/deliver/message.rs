@@ -50,11 +50,12 @@ impl CommitMessage {
         };
         let mut renamed: Vec<&str> = result.plan.renames.iter().map(|(q, _)| q.as_str()).collect();
         renamed.extend(result.plan.widened.iter().map(|w| w.qualname.as_str()));
-        let conflicts: Vec<ConflictRecord> = crate::report::ScanReport::new(project, analysis, &[], false)
-            .conflicts
-            .into_iter()
-            .filter(|c| renamed.contains(&c.override_method.qualname.as_str()))
-            .collect();
+        let conflicts: Vec<ConflictRecord> =
+            crate::report::ScanReport::new(project, analysis, &[], &crate::scan::Scope::everything(), false)
+                .conflicts
+                .into_iter()
+                .filter(|c| renamed.contains(&c.override_method.qualname.as_str()))
+                .collect();
 
         let mut body = String::new();
         for r in &applied {

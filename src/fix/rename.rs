@@ -117,13 +117,16 @@ pub(super) fn plan_rule(
             continue;
         };
         let Some(conflict) = analysis.conflicts.iter().find(|c| c.override_method == target) else {
-            plan.outcomes.push(outcome(
-                Some(qualname.clone()),
-                RuleStatus::NotApplicable(format!(
+            let why = if outside_path(analysis, target) {
+                format!("{qualname}.{}: {OUTSIDE_PATH}", rule.method)
+            } else {
+                format!(
                     "{qualname}.{} is in no conflict: no inherited call breaks on it, and renaming it could stop a base class from calling it",
                     rule.method
-                )),
-            ));
+                )
+            };
+            plan.outcomes
+                .push(outcome(Some(qualname.clone()), RuleStatus::NotApplicable(why)));
             continue;
         };
         let base = conflict.overridden;
@@ -160,6 +163,14 @@ pub(super) fn plan_rule(
         plan.outcomes.push(outcome(Some(qualname), RuleStatus::Applied));
     }
     Ok(())
+}
+
+/// Why a rule leaves a conflict that lies outside PATH.
+pub(super) const OUTSIDE_PATH: &str = "its conflict lies outside the path given (neither the override nor a breaking call is under it); only conflicts under it are fixed";
+
+/// Whether `target` is in a conflict that was found but lies outside PATH.
+pub(super) fn outside_path(analysis: &Analysis, target: MethodId) -> bool {
+    analysis.outside.iter().any(|c| c.override_method == target)
 }
 
 /// A region the parser could not read that mentions the method name might

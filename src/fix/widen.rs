@@ -28,7 +28,7 @@
 use super::edit::Edit;
 use super::plan::{Plan, RuleOutcome, RuleStatus, Widened};
 use super::recipe::{Rule, WidenRule};
-use super::rename::matching_classes;
+use super::rename::{self, matching_classes};
 use crate::scan::syntax::{
     ArgShape, ItemKind, ListItem, ListLayout, MethodKind, Param, ParamKind, Receiver, Signature,
 };
@@ -71,7 +71,9 @@ pub(super) fn plan_rule(project: &Project, analysis: &Analysis, recipe: &str, ru
             continue;
         };
         if !analysis.conflicts.iter().any(|c| c.override_method == target) {
-            let status = if already_widened(project, target, rule) {
+            let status = if rename::outside_path(analysis, target) {
+                RuleStatus::NotApplicable(format!("{qualname}.{}: {}", rule.method, rename::OUTSIDE_PATH))
+            } else if already_widened(project, target, rule) {
                 RuleStatus::AlreadyApplied
             } else {
                 RuleStatus::NotApplicable(format!(

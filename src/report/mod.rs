@@ -1,6 +1,8 @@
 //! The scan report: analysis results turned into plain, serialisable
-//! records (paths relative to the scanned root, 1-based lines), which the
-//! text, JSON and SARIF renderers all read.
+//! records (paths relative to the analysed root, 1-based lines), which the
+//! text, JSON and SARIF renderers all read. When PATH lies inside a package
+//! the whole package was analysed, and the report keeps only what lies
+//! under PATH.
 //!
 //! The JSON schema is this module's types serialised as they are; the README
 //! documents it, so renaming a field is a breaking change.
@@ -12,13 +14,24 @@ pub mod text;
 use serde::Serialize;
 
 use crate::scan::syntax::Position;
-use crate::scan::{Analysis, Conflict};
-use crate::scan::{MethodId, MroEntry, Project};
+use crate::scan::{Analysis, Conflict, Scope};
+use crate::scan::{Base, MethodId, MroEntry, Project};
 
 #[derive(Debug, Clone, Serialize)]
 pub struct ScanReport {
+    /// The analysed root that paths are relative to, when it is not PATH
+    /// (PATH lies inside a package); set by the caller, who knows it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub root: Option<String>,
+    /// PATH relative to `root`: only findings under it are reported.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub scope: Option<String>,
     pub files_scanned: usize,
     pub classes_scanned: usize,
+    /// Classes (under PATH) with a base that does not resolve to a class in
+    /// the tree (`object` aside): a name such a base may define stops every
+    /// lookup, so calls through it are not checked.
+    pub classes_with_external_bases: usize,
     pub conflicts: Vec<ConflictRecord>,
     /// Signature differences that no call breaks; filled only with `--all`.
     pub warnings: Vec<WarningRecord>,
@@ -118,7 +131,16 @@ pub const RULE_BROKEN: &str = "broken-call";
 pub const RULE_SIGNATURE: &str = "signature-differs";
 
 impl ScanReport {
-    pub fn new(project: &Project, analysis: &Analysis, unreadable: &[(String, String)], all: bool) -> ScanReport {
+    /// The report of `analysis` (already restricted to `scope`, see
+    /// [`Scope::restrict`]); parse errors, MRO errors, unreadable files and
+    /// the external-base count are restricted here.
+    pub fn new(
+        project: &Project,
+        analysis: &Analysis,
+        unreadable: &[(String, String)],
+        scope: &Scope,
+        all: bool,
+    ) -> ScanReport {
         let conflicts = analysis.conflicts.iter().map(|c| conflict_record(project, c)).collect();
         let warnings = if all {
             analysis
@@ -136,6 +158,7 @@ impl ScanReport {
         let parse_errors = project
             .files
             .iter()
+            .filter(|f| scope.contains(&f.rel_path))
             .flat_map(|f| {
                 f.syntax.parse_errors.iter().map(|e| ParseErrorRecord {
                     path: f.rel_path.clone(),
@@ -149,23 +172,41 @@ impl ScanReport {
             .filter_map(|id| {
                 let info = project.class(id);
                 let message = info.mro_error.clone()?;
+                let path = &project.file(info.file).rel_path;
+                if !scope.contains(path) {
+                    return None;
+                }
                 Some(MroErrorRecord {
                     class: info.qualname.clone(),
-                    path: project.file(info.file).rel_path.clone(),
+                    path: path.clone(),
                     line: project.class_def(id).position.line,
                     message,
                 })
             })
             .collect();
+        let classes_with_external_bases = project
+            .classes
+            .iter()
+            .filter(|c| scope.contains(&project.file(c.file).rel_path))
+            .filter(|c| {
+                c.bases
+                    .iter()
+                    .any(|b| matches!(b, Base::External(name) if name != "object"))
+            })
+            .count();
         ScanReport {
+            root: None,
+            scope: scope.path().map(str::to_string),
             files_scanned: project.files.len(),
             classes_scanned: project.classes.len(),
+            classes_with_external_bases,
             conflicts,
             warnings,
             parse_errors,
             mro_errors,
             unreadable: unreadable
                 .iter()
+                .filter(|(path, _)| scope.overlaps(path))
                 .map(|(path, reason)| UnreadableRecord {
                     path: path.clone(),
                     reason: reason.clone(),

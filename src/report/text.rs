@@ -60,21 +60,39 @@ pub fn render(project: &Project, report: &ScanReport, styled: bool) -> String {
     for u in &report.unreadable {
         out.push_str(&format!("note: {}: not read: {}\n", u.path, u.reason));
     }
+    // One line, not one per class: most trees subclass `Exception` or a
+    // library's class somewhere, and the count is enough to say how much of
+    // the hierarchy was seen.
+    let external = report.classes_with_external_bases;
+    if external > 0 {
+        out.push_str(&format!(
+            "note: {external} class{} {} bases outside the tree; names those bases may define are not checked\n",
+            if external == 1 { "" } else { "es" },
+            if external == 1 { "has" } else { "have" },
+        ));
+    }
     out
 }
 
 /// The closing line: what was read, what was found, how long it took.
+/// When PATH lies inside a package it names the analysed root (which paths
+/// are relative to) and PATH, the part reported.
 pub fn summary(report: &ScanReport, elapsed: Duration) -> String {
     let n = report.conflicts.len();
-    let mut line = format!(
-        "scanned {} file{}, {} class{}: {} conflict{}",
-        report.files_scanned,
-        plural(report.files_scanned),
+    let mut line = format!("scanned {} file{}", report.files_scanned, plural(report.files_scanned));
+    if let Some(root) = &report.root {
+        line.push_str(&format!(" under {root}"));
+    }
+    line.push_str(&format!(
+        ", {} class{}: {} conflict{}",
         report.classes_scanned,
         if report.classes_scanned == 1 { "" } else { "es" },
         n,
         plural(n)
-    );
+    ));
+    if let Some(scope) = &report.scope {
+        line.push_str(&format!(" under {scope}"));
+    }
     if n > 0 {
         let (errors, warnings) = report.severities();
         line.push_str(&format!(

@@ -131,6 +131,10 @@ pub struct SignatureWarning {
 pub struct Analysis {
     pub conflicts: Vec<Conflict>,
     pub warnings: Vec<SignatureWarning>,
+    /// Conflicts in the files read but outside the part of the tree the
+    /// user asked about (see `Scope::restrict`): not reported and not
+    /// fixed, kept so that a recipe targeting one can say why it is left.
+    pub outside: Vec<Conflict>,
 }
 
 /// Runs detection over the whole project.
@@ -211,7 +215,11 @@ pub fn analyze(project: &Project) -> Analysis {
     });
 
     let warnings = signature_warnings(project, &ns, &conflicts);
-    Analysis { conflicts, warnings }
+    Analysis {
+        conflicts,
+        warnings,
+        outside: Vec::new(),
+    }
 }
 
 fn check_instance_call(

@@ -1,5 +1,7 @@
-//! Loading a tree for analysis: walk PATH, parse every file in parallel with
-//! a progress bar on a terminal, and build the class model.
+//! Loading a tree for analysis: decide what to read for PATH (the whole
+//! package when PATH lies inside one, see [`scope`](crate::scan::scope)),
+//! walk it, parse every file in parallel with a progress bar on a terminal,
+//! and build the class model.
 
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
@@ -7,24 +9,35 @@ use std::path::{Path, PathBuf};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 use crate::scan::model::Project;
+use crate::scan::scope::{self, Scope};
 use crate::scan::walk::{self, SourceInput, WalkError};
 
 pub struct LoadedTree {
+    /// The analysed root: every `rel_path` is relative to it (PATH itself,
+    /// or the directory holding the top package PATH lies in).
     pub root: PathBuf,
     pub project: Project,
     /// Files that could not be read: relative path and reason.
     pub unreadable: Vec<(String, String)>,
+    /// What the user asked about: findings outside it are not reported.
+    pub scope: Scope,
 }
 
-/// Walks and parses `root`. The progress bar shows only when stderr is a
-/// terminal, so scripts and CI logs stay clean.
-pub fn load(root: &Path) -> Result<LoadedTree, WalkError> {
-    let walked = walk::collect(root)?;
+/// Walks and parses what `path` needs: `path` itself, or the whole package
+/// it lies in. The progress bar shows only when stderr is a terminal, so
+/// scripts and CI logs stay clean.
+pub fn load(path: &Path) -> Result<LoadedTree, WalkError> {
+    let target = scope::locate(path);
+    let mut walked = walk::collect(&target.walk)?;
+    if let Some(prefix) = &target.prefix {
+        walked = walked.under(prefix);
+    }
     let project = build_with_progress(walked.sources);
     Ok(LoadedTree {
-        root: root.to_path_buf(),
+        root: target.root,
         project,
         unreadable: walked.unreadable,
+        scope: target.scope,
     })
 }
 

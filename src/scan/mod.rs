@@ -9,7 +9,9 @@
 //! `.py` files and names their modules, `parse` (the only module of shadowfix
 //! that sees tree-sitter) turns bytes into [`syntax`] facts, `model` resolves
 //! imports and bases, `binding` replays CPython's argument binding, `infer`
-//! types instance variables, and `analyze` finds the conflicts.
+//! types instance variables, and `analyze` finds the conflicts. `scope`
+//! decides beforehand what to read for a PATH (its whole package when it
+//! lies inside one) and afterwards what of it to report.
 //!
 //! It never writes anything and never decides a fix: the fix stage reads
 //! what it hands out, and only the deliver stage writes.
@@ -22,6 +24,7 @@ mod model;
 mod namespaces;
 mod parse;
 mod reachable;
+mod scope;
 pub mod syntax;
 mod walk;
 
@@ -35,6 +38,7 @@ pub use model::{
     Base, ClassId, ClassInfo, FileId, Member, MethodId, MroEntry, Project, Resolved, SourceFile, absolute_module,
 };
 pub use parse::{argument_list, parameter_list, parse_module, token_layout};
+pub use scope::{Scope, Target, locate};
 pub use walk::{
     SourceInput, WalkError, WalkResult, collect as walk_tree, is_skipped, module_name, root_package_prefix,
 };

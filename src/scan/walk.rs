@@ -38,6 +38,32 @@ pub struct WalkResult {
     pub unreadable: Vec<(String, String)>,
 }
 
+impl WalkResult {
+    /// The same files with paths relative to the directory above the walked
+    /// root, whose name is `dir`: a package read from its top keeps the
+    /// package's name in every path (`cinder/volume/driver.py`).
+    pub fn under(self, dir: &str) -> WalkResult {
+        let join = |rel: String| {
+            if rel.is_empty() {
+                dir.to_string()
+            } else {
+                format!("{dir}/{rel}")
+            }
+        };
+        WalkResult {
+            sources: self
+                .sources
+                .into_iter()
+                .map(|s| SourceInput {
+                    rel_path: join(s.rel_path),
+                    ..s
+                })
+                .collect(),
+            unreadable: self.unreadable.into_iter().map(|(p, why)| (join(p), why)).collect(),
+        }
+    }
+}
+
 #[derive(thiserror::Error, Debug)]
 pub enum WalkError {
     #[error("cannot read {}: {source}", path.display())]

@@ -43,6 +43,16 @@ pub fn shadowfix(args: &[&str]) -> Output {
         .expect("run shadowfix")
 }
 
+/// Runs the binary with `dir` as the working directory, for relative PATHs.
+pub fn shadowfix_in(dir: &Path, args: &[&str]) -> Output {
+    std::process::Command::new(env!("CARGO_BIN_EXE_shadowfix"))
+        .args(args)
+        .current_dir(dir)
+        .env("NO_COLOR", "1")
+        .output()
+        .expect("run shadowfix")
+}
+
 pub fn stdout(o: &Output) -> String {
     String::from_utf8_lossy(&o.stdout).into_owned()
 }
