@@ -84,7 +84,7 @@ fn dotted_class(project: &Project, file: FileId, site: Site, dotted: &str, depth
             Some(rest) => rest.split('.').try_fold(found, |c, part| nested(project, c, part)),
         };
     }
-    match project.resolve_dotted(file, dotted) {
+    match project.resolve_dotted_in(file, &local_scopes(project, file, site), site.offset, dotted) {
         Resolved::Class(id) => Some(id),
         Resolved::Unknown if rest.is_none() => {
             // A module-level instance: `DRIVER = Driver()`.
@@ -99,6 +99,18 @@ fn dotted_class(project: &Project, file: FileId, site: Site, dotted: &str, depth
         }
         _ => None,
     }
+}
+
+/// The functions whose local classes a name at `site` sees, innermost
+/// first: the function around it and, in a method of a class built in a
+/// function, that function (a method body sees it through the closure).
+fn local_scopes(project: &Project, file: FileId, site: Site) -> Vec<usize> {
+    let class_function = site
+        .scope
+        .and_then(|s| project.file(file).syntax.classes[s.class].function_start);
+    let mut functions: Vec<usize> = site.function_start.into_iter().collect();
+    functions.extend(class_function.filter(|f| Some(*f) != site.function_start));
+    functions
 }
 
 /// A name bound in the function around `site` (a local) or, at class level,
@@ -272,6 +284,29 @@ mod tests {
         assert_eq!(
             held(&p, "h"),
             [Some("m.D".into()), Some("m.D".into()), Some("m.D".into())]
+        );
+    }
+
+    /// An instance of a local class is typed by that function's class,
+    /// not by a same-named class another function builds.
+    #[test]
+    fn instances_of_local_classes() {
+        let p = project(
+            "class Fake(object):\n    def h(self): pass\n\
+             def one():\n    class Fake(object):\n        def h(self): pass\n\
+             \x20       def again(self):\n            y = Fake()\n            y.h()\n\
+             \x20   x = Fake()\n    x.h()\n\
+             def two():\n    class Fake(object):\n        def h(self): pass\n    x = Fake()\n    x.h()\n\
+             def three():\n    x = Fake()\n    x.h()\n",
+        );
+        assert_eq!(
+            held(&p, "h"),
+            [
+                Some("m.one.<locals>.Fake".into()),
+                Some("m.one.<locals>.Fake".into()),
+                Some("m.two.<locals>.Fake".into()),
+                Some("m.Fake".into()),
+            ]
         );
     }
 
