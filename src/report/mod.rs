@@ -40,6 +40,10 @@ pub struct ConflictRecord {
     pub classes: Vec<String>,
     /// MRO of the first affected class, by qualname, for the explanation.
     pub mro: Vec<String>,
+    /// Whether the hierarchy fixes the order of the external bases in
+    /// `mro` (their own bases, unknown, could reorder them otherwise).
+    #[serde(skip)]
+    pub mro_external_order_known: bool,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -191,6 +195,7 @@ fn conflict_record(project: &Project, c: &Conflict) -> ConflictRecord {
             }
         })
         .collect();
+    let mro_external_order_known = c.classes.first().is_none_or(|x| project.external_order_known(*x));
     let mro = c
         .classes
         .first()
@@ -217,6 +222,7 @@ fn conflict_record(project: &Project, c: &Conflict) -> ConflictRecord {
         calls,
         classes: c.classes.iter().map(|id| project.class(*id).qualname.clone()).collect(),
         mro,
+        mro_external_order_known,
     }
 }
 

@@ -171,6 +171,9 @@ fn conflict_groups<'a>(sources: &HashMap<&str, &'a [u8]>, c: &'a ConflictRecord)
                 c.classes[1..].iter().map(|q| last(q)).collect::<Vec<_>>().join(", ")
             ));
         }
+        if !c.mro_external_order_known {
+            text.push_str(" (order of external bases unknown)");
+        }
         groups.push(Group::with_title(Level::HELP.secondary_title(text)));
     }
     groups

@@ -3,7 +3,8 @@
 //!
 //! Bases are resolved through imports (`resolve`); a base that does not
 //! resolve to a class inside the tree is kept as `External`, never guessed.
-//! MROs come from C3 linearization, with external bases as opaque leaves.
+//! MROs come from C3 linearization (`mro`), with external bases as opaque
+//! leaves placed where Python 3 would place them (`order`).
 
 use std::collections::HashMap;
 
@@ -14,6 +15,7 @@ use crate::scan::syntax::{self, BaseExpr, MethodDef, Module, Receiver};
 use crate::scan::walk::SourceInput;
 
 mod mro;
+mod order;
 mod resolve;
 
 pub use resolve::absolute_module;
@@ -264,69 +266,6 @@ impl Project {
         }
         let functions: Vec<usize> = def.function_start.into_iter().collect();
         self.resolve_dotted_in(file, &functions, def.name_range.start, text)
-    }
-
-    fn compute_mros(&mut self) {
-        // External bases get stable negative-space ids so C3 can order them.
-        let mut external_ids: HashMap<String, u32> = HashMap::new();
-        for c in &self.classes {
-            for b in &c.bases {
-                if let Base::External(name) = b {
-                    let next = external_ids.len() as u32;
-                    external_ids.entry(name.clone()).or_insert(next);
-                }
-            }
-        }
-        let external_names: Vec<String> = {
-            let mut v = vec![String::new(); external_ids.len()];
-            for (name, i) in &external_ids {
-                v[*i as usize] = name.clone();
-            }
-            v
-        };
-        #[derive(Clone, Copy, PartialEq, Eq, Hash, Debug)]
-        enum Node {
-            Class(ClassId),
-            External(u32),
-        }
-        let results: Vec<(Vec<MroEntry>, Option<String>)> = (0..self.classes.len())
-            .into_par_iter()
-            .map(|i| {
-                let bases_of = |n: Node| -> Vec<Node> {
-                    match n {
-                        Node::External(_) => Vec::new(),
-                        Node::Class(id) => self.classes[id.0 as usize]
-                            .bases
-                            .iter()
-                            .map(|b| match b {
-                                Base::Internal(id) => Node::Class(*id),
-                                Base::External(name) => Node::External(external_ids[name]),
-                            })
-                            .collect(),
-                    }
-                };
-                let name = |n: Node| match n {
-                    Node::Class(id) => self.class_def(id).name.clone(),
-                    Node::External(e) => external_names[e as usize].clone(),
-                };
-                let (order, error) = match mro::linearize(Node::Class(ClassId(i as u32)), bases_of) {
-                    Ok(order) => (order, None),
-                    Err(e) => (e.partial.clone(), Some(e.describe(name))),
-                };
-                let entries = order
-                    .into_iter()
-                    .map(|n| match n {
-                        Node::Class(id) => MroEntry::Class(id),
-                        Node::External(e) => MroEntry::External(external_names[e as usize].clone()),
-                    })
-                    .collect();
-                (entries, error)
-            })
-            .collect();
-        for (c, (mro, err)) in self.classes.iter_mut().zip(results) {
-            c.mro = mro;
-            c.mro_error = err;
-        }
     }
 
     pub fn file(&self, id: FileId) -> &SourceFile {
