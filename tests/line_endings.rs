@@ -77,6 +77,8 @@ fn cr_only_file_is_read_line_by_line_as_python_reads_it() {
     let call = &c["calls"][0];
     assert_eq!(call["line"].as_u64(), Some(traceback_line(root)));
     assert_eq!(call["line"], 7);
+    // Its text is one line, the comment inside the call dropped.
+    assert_eq!(call["text"], "self._m(1, 2)");
     let out = python("python3", root, &["run.py"]).unwrap();
     assert_eq!(call["error_py3"].as_str(), type_error_line(&out).as_deref());
     // The text report's snippets show single lines, numbered the same way.
