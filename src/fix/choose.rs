@@ -359,7 +359,7 @@ fn own_calls(project: &Project, over: MethodId, base: MethodId) -> Vec<String> {
                 "{}:{} `{}`",
                 f.rel_path,
                 r.position.line,
-                crate::report::collapse_ws(&String::from_utf8_lossy(&f.bytes[r.expr_range.clone()]))
+                crate::report::call_text(&f.bytes[r.expr_range.clone()])
             ));
         }
     }

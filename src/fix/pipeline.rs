@@ -212,7 +212,7 @@ fn broken_calls(project: &Project, analysis: &Analysis) -> Vec<(String, String, 
                 (
                     project.method_qualname(c.override_method),
                     project.method_qualname(call.caller),
-                    crate::report::collapse_ws(&String::from_utf8_lossy(&f.bytes[r.expr_range.clone()])),
+                    crate::report::call_text(&f.bytes[r.expr_range.clone()]),
                 )
             })
         })

@@ -291,7 +291,7 @@ fn collect_references(
             left.push(LeftCall {
                 path: f.rel_path.clone(),
                 line: r.position.line,
-                text: crate::report::collapse_ws(&String::from_utf8_lossy(&f.bytes[r.expr_range.clone()])),
+                text: crate::report::call_text(&f.bytes[r.expr_range.clone()]),
                 reason,
             });
             continue;

@@ -7,9 +7,12 @@
 //! The JSON schema is this module's types serialised as they are; the README
 //! documents it, so renaming a field is a breaking change.
 
+mod call_text;
 pub mod fixes;
 pub mod sarif;
 pub mod text;
+
+pub use call_text::call_text;
 
 use serde::Serialize;
 
@@ -56,6 +59,10 @@ pub struct ConflictRecord {
     pub classes: Vec<String>,
     /// MRO of the first affected class, by qualname, for the explanation.
     pub mro: Vec<String>,
+    /// Whether the hierarchy fixes the order of the external bases in
+    /// `mro` (their own bases, unknown, could reorder them otherwise).
+    #[serde(skip)]
+    pub mro_external_order_known: bool,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -78,7 +85,8 @@ pub struct CallRecord {
     pub path: String,
     pub line: u32,
     pub column: u32,
-    /// The call as written, whitespace collapsed.
+    /// The call as written, on one line: comments dropped, whitespace
+    /// outside strings collapsed.
     pub text: String,
     /// Qualname of the class whose instance makes this call dispatch wrongly.
     pub dispatch_class: String,
@@ -241,7 +249,7 @@ fn conflict_record(project: &Project, c: &Conflict) -> ConflictRecord {
                 path: file.rel_path.clone(),
                 line: r.position.line,
                 column: r.position.column,
-                text: collapse_ws(&String::from_utf8_lossy(&file.bytes[r.expr_range.clone()])),
+                text: call_text(&file.bytes[r.expr_range.clone()]),
                 dispatch_class: project.class(call.dispatch_class).qualname.clone(),
                 error_py2: call.error.py2.clone(),
                 error_py3: call.error.py3.clone(),
@@ -251,6 +259,7 @@ fn conflict_record(project: &Project, c: &Conflict) -> ConflictRecord {
             }
         })
         .collect();
+    let mro_external_order_known = c.classes.first().is_none_or(|x| project.external_order_known(*x));
     let mro = c
         .classes
         .first()
@@ -279,6 +288,7 @@ fn conflict_record(project: &Project, c: &Conflict) -> ConflictRecord {
         calls,
         classes: c.classes.iter().map(|id| project.class(*id).qualname.clone()).collect(),
         mro,
+        mro_external_order_known,
     }
 }
 
@@ -292,29 +302,5 @@ pub fn method_record(project: &Project, id: MethodId) -> MethodRecord {
         line,
         column,
         span: def.name_range.clone(),
-    }
-}
-
-/// Runs of whitespace (newlines included) become one space, and none is
-/// kept just inside brackets: a call wrapped over lines reads as one line.
-pub fn collapse_ws(text: &str) -> String {
-    let joined = text.split_whitespace().collect::<Vec<_>>().join(" ");
-    joined
-        .replace("( ", "(")
-        .replace(" )", ")")
-        .replace("[ ", "[")
-        .replace(" ]", "]")
-}
-
-#[cfg(test)]
-mod tests {
-    use super::collapse_ws;
-
-    #[test]
-    fn wrapped_calls_read_as_one_line() {
-        assert_eq!(
-            collapse_ws("self._attach_volume(\n    context, vol,\n    props\n)"),
-            "self._attach_volume(context, vol, props)"
-        );
     }
 }

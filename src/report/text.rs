@@ -226,6 +226,9 @@ fn conflict_groups<'a>(sources: &HashMap<&str, &'a [u8]>, c: &'a ConflictRecord)
                 c.classes[1..].iter().map(|q| last(q)).collect::<Vec<_>>().join(", ")
             ));
         }
+        if !c.mro_external_order_known {
+            text.push_str(" (order of external bases unknown)");
+        }
         groups.push(Group::with_title(Level::HELP.secondary_title(text)));
     }
     groups
@@ -241,7 +244,9 @@ fn method_snippet<'a>(
 }
 
 /// A snippet of the whole lines around `span`; the text is decoded lossily
-/// (non-UTF-8 files still render) and the span shifted to match.
+/// (non-UTF-8 files still render) and the span shifted to match. Lines end
+/// where Python ends them, at `\n`, `\r\n` or a lone `\r`, so the line
+/// numbers agree with the positions the parse stage reports.
 fn snippet<'a>(
     sources: &HashMap<&str, &'a [u8]>,
     path: &'a str,
@@ -250,15 +255,22 @@ fn snippet<'a>(
     label: String,
 ) -> Snippet<'a, annotate_snippets::Annotation<'a>> {
     let bytes = sources.get(path).copied().unwrap_or_default();
+    let is_break = |b: &u8| matches!(b, b'\n' | b'\r');
     let start = bytes[..span.start.min(bytes.len())]
         .iter()
-        .rposition(|&b| b == b'\n')
+        .rposition(is_break)
         .map_or(0, |p| p + 1);
     let end = bytes[span.end.min(bytes.len())..]
         .iter()
-        .position(|&b| b == b'\n')
+        .position(is_break)
         .map_or(bytes.len(), |p| span.end + p);
-    let line_start = bytes[..start].iter().filter(|&&b| b == b'\n').count() + 1;
+    // A `\r\n` is one line end: count its `\n`, and only lone `\r`s.
+    let line_start = bytes[..start]
+        .iter()
+        .enumerate()
+        .filter(|&(i, &b)| b == b'\n' || (b == b'\r' && bytes.get(i + 1) != Some(&b'\n')))
+        .count()
+        + 1;
     let before = String::from_utf8_lossy(&bytes[start..span.start]).len();
     let inside = String::from_utf8_lossy(&bytes[span.clone()]).len();
     let text = String::from_utf8_lossy(&bytes[start..end]).into_owned();

@@ -140,7 +140,10 @@ impl<'p> Typer<'p> {
                 (Some(_), Held::Instance(_)) => None,
             };
         }
-        match self.project.resolve_dotted(file, dotted) {
+        match self
+            .project
+            .resolve_dotted_in(file, &local_scopes(self.project, file, site), site.offset, dotted)
+        {
             Resolved::Class(id) => Some(Held::Class(id)),
             Resolved::Unknown if rest.is_none() => {
                 // A module-level instance: `DRIVER = Driver()`.
@@ -327,6 +330,18 @@ impl<'p> Typer<'p> {
     }
 }
 
+/// The functions whose local classes a name at `site` sees, innermost
+/// first: the function around it and, in a method of a class built in a
+/// function, that function (a method body sees it through the closure).
+fn local_scopes(project: &Project, file: FileId, site: Site) -> Vec<usize> {
+    let class_function = site
+        .scope
+        .and_then(|s| project.file(file).syntax.classes[s.class].function_start);
+    let mut functions: Vec<usize> = site.function_start.into_iter().collect();
+    functions.extend(class_function.filter(|f| Some(*f) != site.function_start));
+    functions
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -362,6 +377,29 @@ mod tests {
         assert_eq!(
             held(&p, "h"),
             [Some("m.D".into()), Some("m.D".into()), Some("m.D".into())]
+        );
+    }
+
+    /// An instance of a local class is typed by that function's class,
+    /// not by a same-named class another function builds.
+    #[test]
+    fn instances_of_local_classes() {
+        let p = project(
+            "class Fake(object):\n    def h(self): pass\n\
+             def one():\n    class Fake(object):\n        def h(self): pass\n\
+             \x20       def again(self):\n            y = Fake()\n            y.h()\n\
+             \x20   x = Fake()\n    x.h()\n\
+             def two():\n    class Fake(object):\n        def h(self): pass\n    x = Fake()\n    x.h()\n\
+             def three():\n    x = Fake()\n    x.h()\n",
+        );
+        assert_eq!(
+            held(&p, "h"),
+            [
+                Some("m.one.<locals>.Fake".into()),
+                Some("m.one.<locals>.Fake".into()),
+                Some("m.two.<locals>.Fake".into()),
+                Some("m.Fake".into()),
+            ]
         );
     }
 

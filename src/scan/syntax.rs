@@ -58,10 +58,17 @@ pub enum BaseExpr {
 #[derive(Debug, Clone)]
 pub struct ClassDef {
     pub name: String,
-    /// Dotted path inside the module: `Outer.Inner` for nested classes.
+    /// Python 3's `__qualname__`: `Outer.Inner` for a nested class,
+    /// `T.test_x.<locals>.Base` for a class built in method `test_x` of
+    /// class `T`, `make.<locals>.C` in a module-level function `make`.
     pub qualname: String,
     /// Index in `Module::classes` of the class this one is nested in.
     pub parent: Option<usize>,
+    /// Start byte of the innermost function whose body holds the class,
+    /// directly or through enclosing classes; None when no function does.
+    /// A local class is no module attribute: names are looked up in the
+    /// function's local classes first (like [`AttrRef::function_start`]).
+    pub function_start: Option<usize>,
     pub name_range: Range<usize>,
     pub position: Position,
     /// The class body (its block): a reference at class level inside it

@@ -3,7 +3,8 @@
 //!
 //! Bases are resolved through imports (`resolve`); a base that does not
 //! resolve to a class inside the tree is kept as `External`, never guessed.
-//! MROs come from C3 linearization, with external bases as opaque leaves.
+//! MROs come from C3 linearization (`mro`), with external bases as opaque
+//! leaves placed where Python 3 would place them (`order`).
 
 use std::collections::HashMap;
 
@@ -14,6 +15,7 @@ use crate::scan::syntax::{self, BaseExpr, Binding, BindingTarget, MethodDef, Mod
 use crate::scan::walk::SourceInput;
 
 mod mro;
+mod order;
 mod resolve;
 
 pub use resolve::absolute_module;
@@ -100,8 +102,12 @@ pub struct Project {
     /// Direct subclasses of each class, by `ClassId` index.
     pub subclasses: Vec<Vec<ClassId>>,
     modules: HashMap<String, FileId>,
-    /// (file, top-level class name) -> class.
+    /// (file, top-level class name) -> class. Module-level classes only:
+    /// a class built in a function is no attribute of its module.
     top_level: HashMap<(FileId, String), ClassId>,
+    /// (file, function start) -> the classes defined directly in that
+    /// function's body, in source order: its local classes.
+    local: HashMap<(FileId, usize), Vec<ClassId>>,
     /// (file, class index) -> class.
     by_index: HashMap<(FileId, usize), ClassId>,
     /// Per file: binding target -> indexes into `syntax.bindings`, so a
@@ -172,6 +178,7 @@ impl Project {
         }
         let mut classes = Vec::new();
         let mut top_level = HashMap::new();
+        let mut local: HashMap<(FileId, usize), Vec<ClassId>> = HashMap::new();
         let mut by_index = HashMap::new();
         let bindings_by_target = files
             .par_iter()
@@ -187,9 +194,13 @@ impl Project {
             let file = FileId(fi as u32);
             for (ci, c) in f.syntax.classes.iter().enumerate() {
                 let id = ClassId(classes.len() as u32);
-                if c.parent.is_none() {
+                match (c.parent, c.function_start) {
                     // Later definitions rebind the name, as at run time.
-                    top_level.insert((file, c.name.clone()), id);
+                    (None, None) => {
+                        top_level.insert((file, c.name.clone()), id);
+                    }
+                    (None, Some(function)) => local.entry((file, function)).or_default().push(id),
+                    (Some(_), _) => {}
                 }
                 by_index.insert((file, ci), id);
                 let qualname = if f.module.is_empty() {
@@ -213,6 +224,7 @@ impl Project {
             subclasses: Vec::new(),
             modules,
             top_level,
+            local,
             by_index,
             bindings_by_target,
         };
@@ -253,7 +265,8 @@ impl Project {
         self.subclasses = subclasses;
     }
 
-    /// A base name in a nested class may name a sibling nested class first.
+    /// A base name in a nested class may name a sibling nested class first;
+    /// in a class built in a function, a local class of that function next.
     fn resolve_in_class_scope(&self, file: FileId, def: &syntax::ClassDef, text: &str) -> Resolved {
         if let Some(parent) = def.parent {
             let siblings = &self.files[file.0 as usize].syntax.classes;
@@ -265,70 +278,8 @@ impl Project {
                 return Resolved::Class(self.by_index[&(file, idx)]);
             }
         }
-        self.resolve_dotted(file, text)
-    }
-
-    fn compute_mros(&mut self) {
-        // External bases get stable negative-space ids so C3 can order them.
-        let mut external_ids: HashMap<String, u32> = HashMap::new();
-        for c in &self.classes {
-            for b in &c.bases {
-                if let Base::External(name) = b {
-                    let next = external_ids.len() as u32;
-                    external_ids.entry(name.clone()).or_insert(next);
-                }
-            }
-        }
-        let external_names: Vec<String> = {
-            let mut v = vec![String::new(); external_ids.len()];
-            for (name, i) in &external_ids {
-                v[*i as usize] = name.clone();
-            }
-            v
-        };
-        #[derive(Clone, Copy, PartialEq, Eq, Hash, Debug)]
-        enum Node {
-            Class(ClassId),
-            External(u32),
-        }
-        let results: Vec<(Vec<MroEntry>, Option<String>)> = (0..self.classes.len())
-            .into_par_iter()
-            .map(|i| {
-                let bases_of = |n: Node| -> Vec<Node> {
-                    match n {
-                        Node::External(_) => Vec::new(),
-                        Node::Class(id) => self.classes[id.0 as usize]
-                            .bases
-                            .iter()
-                            .map(|b| match b {
-                                Base::Internal(id) => Node::Class(*id),
-                                Base::External(name) => Node::External(external_ids[name]),
-                            })
-                            .collect(),
-                    }
-                };
-                let name = |n: Node| match n {
-                    Node::Class(id) => self.class_def(id).name.clone(),
-                    Node::External(e) => external_names[e as usize].clone(),
-                };
-                let (order, error) = match mro::linearize(Node::Class(ClassId(i as u32)), bases_of) {
-                    Ok(order) => (order, None),
-                    Err(e) => (e.partial.clone(), Some(e.describe(name))),
-                };
-                let entries = order
-                    .into_iter()
-                    .map(|n| match n {
-                        Node::Class(id) => MroEntry::Class(id),
-                        Node::External(e) => MroEntry::External(external_names[e as usize].clone()),
-                    })
-                    .collect();
-                (entries, error)
-            })
-            .collect();
-        for (c, (mro, err)) in self.classes.iter_mut().zip(results) {
-            c.mro = mro;
-            c.mro_error = err;
-        }
+        let functions: Vec<usize> = def.function_start.into_iter().collect();
+        self.resolve_dotted_in(file, &functions, def.name_range.start, text)
     }
 
     pub fn file(&self, id: FileId) -> &SourceFile {
@@ -459,10 +410,14 @@ impl Project {
         match receiver {
             Receiver::Super { class: None } => Some(scope_class),
             Receiver::Super { class: Some(text) } => {
-                if self.class_def(scope_class).name == *text {
+                let def = self.class_def(scope_class);
+                if def.name == *text {
                     return Some(scope_class);
                 }
-                match self.resolve_dotted(file, text) {
+                // A method body sees the local classes of the function its
+                // class was built in.
+                let functions: Vec<usize> = def.function_start.into_iter().collect();
+                match self.resolve_dotted_in(file, &functions, def.body_range.start, text) {
                     Resolved::Class(id) => Some(id),
                     _ => None,
                 }
@@ -624,6 +579,110 @@ mod tests {
         let a = class_named(&p, "m.A");
         let member = p.lookup(&p.class(a).mro, "g").unwrap();
         assert_eq!(member.method(), Some(MethodId { class: a, index: 0 }));
+    }
+
+    /// Each test method builds its own `Base`; before local classes were
+    /// scoped, all of them went into the module's namespace and the last
+    /// one won, which gave one test's classes another test's bases.
+    #[test]
+    fn local_classes_resolve_in_their_own_function() {
+        let p = project(&[(
+            "m.py",
+            "m",
+            "class Base(object): pass\n\
+             class T(object):\n\
+             \x20   def test_one(self):\n\
+             \x20       class Base(object): pass\n\
+             \x20       class Child(Base): pass\n\
+             \x20   def test_two(self):\n\
+             \x20       class Child(Base): pass\n\
+             \x20   def test_three(self):\n\
+             \x20       class Child(Base): pass\n\
+             \x20       class Base(Exception): pass\n\
+             def factory():\n\
+             \x20   class Base: pass\n\
+             \x20   return Base\n\
+             class Top(Base): pass\n",
+        )]);
+        assert_eq!(
+            mro_names(&p, "m.T.test_one.<locals>.Child"),
+            ["m.T.test_one.<locals>.Child", "m.T.test_one.<locals>.Base", "<object>"]
+        );
+        // No local Base in test_two: the module's.
+        assert_eq!(
+            mro_names(&p, "m.T.test_two.<locals>.Child"),
+            ["m.T.test_two.<locals>.Child", "m.Base", "<object>"]
+        );
+        // A local Base defined later is still the function's own name
+        // (Python would raise UnboundLocalError, never use the module's).
+        assert_eq!(
+            mro_names(&p, "m.T.test_three.<locals>.Child"),
+            [
+                "m.T.test_three.<locals>.Child",
+                "m.T.test_three.<locals>.Base",
+                "<Exception>"
+            ]
+        );
+        // Module level never sees a local class, whatever came last.
+        assert_eq!(mro_names(&p, "m.Top"), ["m.Top", "m.Base", "<object>"]);
+        assert_eq!(
+            p.resolve_dotted(FileId(0), "Base"),
+            Resolved::Class(class_named(&p, "m.Base"))
+        );
+    }
+
+    /// The shape that gave SQLAlchemy's test suite "inconsistent MRO"
+    /// errors: two tests define `A` and `B` with opposite inheritance.
+    #[test]
+    fn same_named_local_classes_of_two_functions_make_no_mro_error() {
+        let p = project(&[(
+            "m.py",
+            "m",
+            "def test_one():\n\
+             \x20   class A(object): pass\n\
+             \x20   class B(A): pass\n\
+             \x20   class C(B, A): pass\n\
+             def test_two():\n\
+             \x20   class B(object): pass\n\
+             \x20   class A(B): pass\n\
+             \x20   class C(A, B): pass\n",
+        )]);
+        for c in p.class_ids() {
+            assert_eq!(p.class(c).mro_error, None, "{}", p.class(c).qualname);
+        }
+        assert_eq!(
+            mro_names(&p, "m.test_one.<locals>.C"),
+            [
+                "m.test_one.<locals>.C",
+                "m.test_one.<locals>.B",
+                "m.test_one.<locals>.A",
+                "<object>"
+            ]
+        );
+    }
+
+    /// A `super(X, self)` in a method of a local class names a class of the
+    /// function the class was built in.
+    #[test]
+    fn super_with_a_local_class_name() {
+        let p = project(&[(
+            "m.py",
+            "m",
+            "class Mid(object): pass\n\
+             def test():\n\
+             \x20   class Mid(object): pass\n\
+             \x20   class Leaf(Mid):\n\
+             \x20       def f(self):\n\
+             \x20           return super(Mid, self).f()\n",
+        )]);
+        let leaf = class_named(&p, "m.test.<locals>.Leaf");
+        let receiver = Receiver::Super {
+            class: Some("Mid".to_string()),
+        };
+        assert_eq!(
+            p.super_start(FileId(0), leaf, &receiver),
+            Some(class_named(&p, "m.test.<locals>.Mid"))
+        );
     }
 
     #[test]

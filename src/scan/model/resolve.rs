@@ -2,10 +2,11 @@
 //! it can be known statically. A module's top-level classes, its import
 //! bindings (`import a.b`, `import a.b as x`, `from a import b as c`,
 //! relative forms, `*`), module-level class aliases (`X = mod.C`), and names
-//! re-exported by a package `__init__`.
+//! re-exported by a package `__init__`; inside a function, the classes
+//! built in that function come first.
 //! Anything that leads outside the tree is an external module, never a guess.
 
-use super::{FileId, Project, Resolved};
+use super::{ClassId, FileId, Project, Resolved};
 use crate::scan::syntax::{BindingTarget, BindingValue, Import};
 
 /// Bounds re-export chains, which may loop (`a` imports from `b`, `b` from `a`).
@@ -19,6 +20,49 @@ impl Project {
     /// Resolves a dotted name as written in `file`'s module scope.
     pub fn resolve_dotted(&self, file: FileId, dotted: &str) -> Resolved {
         self.resolve_dotted_depth(file, dotted, 0)
+    }
+
+    /// Resolves a dotted name written at byte `offset` inside the functions
+    /// starting at `functions` (innermost first; none at module level). Its
+    /// head names a class built in one of those functions before anything
+    /// in the module scope: two test methods that each define a `Base` get
+    /// their own. Classes built in other functions are never seen.
+    pub fn resolve_dotted_in(&self, file: FileId, functions: &[usize], offset: usize, dotted: &str) -> Resolved {
+        let (head, rest) = match dotted.split_once('.') {
+            Some((head, rest)) => (head, Some(rest)),
+            None => (dotted, None),
+        };
+        let Some(local) = functions
+            .iter()
+            .find_map(|&function| self.local_class(file, function, head, offset))
+        else {
+            return self.resolve_dotted(file, dotted);
+        };
+        rest.into_iter()
+            .flat_map(|rest| rest.split('.'))
+            .fold(Resolved::Class(local), |current, part| {
+                self.resolve_attribute(current, part, 0)
+            })
+    }
+
+    /// The local class `name` of the function starting at `function`, as a
+    /// use at `offset` sees it: the last one defined before the use (the
+    /// function's own statements run in order), else the last one (a use in
+    /// a method of a class defined earlier runs later, after them all).
+    fn local_class(&self, file: FileId, function: usize, name: &str, offset: usize) -> Option<ClassId> {
+        let mut last = None;
+        let mut last_before = None;
+        for &id in self.local.get(&(file, function))? {
+            let def = self.class_def(id);
+            if def.name != name {
+                continue;
+            }
+            if def.name_range.start < offset {
+                last_before = Some(id);
+            }
+            last = Some(id);
+        }
+        last_before.or(last)
     }
 
     fn resolve_dotted_depth(&self, file: FileId, dotted: &str, depth: u32) -> Resolved {

@@ -8,7 +8,8 @@
 //! statements and their clauses, decorators, error recovery nodes): that is
 //! how a method defined under `if PY2:` or in a `try:` inside a class body is
 //! still a method of that class. The walk tracks that ownership and the
-//! enclosing qualname; the functions here read one class, method or alias.
+//! enclosing scopes (for qualnames); the functions here read one class,
+//! method or alias.
 
 use tree_sitter::Node;
 
@@ -62,12 +63,21 @@ pub(crate) fn alias(statement: Node, source: &[u8]) -> Option<Alias> {
 }
 
 /// A class without its methods and aliases (added by the walk), given its
-/// name node, its qualname and the index of the class it is nested in.
-pub(crate) fn class_def(node: Node, name: Node, qualname: String, parent: Option<usize>, source: &[u8]) -> ClassDef {
+/// name node, its qualname, the index of the class it is nested in and the
+/// start of the function around it.
+pub(crate) fn class_def(
+    node: Node,
+    name: Node,
+    qualname: String,
+    parent: Option<usize>,
+    function_start: Option<usize>,
+    source: &[u8],
+) -> ClassDef {
     ClassDef {
         name: text(name, source),
         qualname,
         parent,
+        function_start,
         name_range: name.byte_range(),
         position: position(name),
         body_range: node
@@ -675,17 +685,70 @@ class Holder:
                 ("A", "A", None),
                 ("B", "B", None),
                 ("W", "W", None),
-                ("Local", "Local", None),
+                ("Local", "factory.<locals>.Local", None),
                 ("Holder", "Holder", None),
-                // Inside a method: qualname follows enclosing classes, but the
-                // class is not directly in Holder's body, so no parent.
-                ("Made", "Holder.Made", None),
+                // Inside a method: not directly in Holder's body, so no
+                // parent; the qualname is Python 3's.
+                ("Made", "Holder.make.<locals>.Made", None),
             ]
         );
+        let starts: Vec<Option<&str>> = m
+            .classes
+            .iter()
+            .map(|c| c.function_start.map(|s| &src[s..s + 7]))
+            .collect();
+        assert_eq!(starts, [None, None, None, Some("def fac"), None, Some("def mak")]);
         assert_eq!(method_names(&m.classes[0]), ["f"]);
         assert_eq!(method_names(&m.classes[3]), ["g"]);
         assert_eq!(method_names(&m.classes[4]), ["make"]);
         assert_eq!(method_names(&m.classes[5]), ["h"]);
+    }
+
+    /// Each qualname here is the `__qualname__` python3 prints for the
+    /// same source (checked by hand; the scan tests check it with python3).
+    #[test]
+    fn local_class_qualnames_follow_python3() {
+        let src = "\
+def outer():
+    def inner():
+        class Deep:
+            class Nested:
+                def m(self):
+                    class InMethod: pass
+    class Sibling:
+        pass
+    lam = lambda: None
+    class AfterLambda: pass
+class T:
+    @decorate
+    def test_x(self):
+        if flag:
+            class Base: pass
+    async def test_y(self):
+        class Base: pass
+";
+        let m = parse(src);
+        let got: Vec<&str> = m.classes.iter().map(|c| c.qualname.as_str()).collect();
+        assert_eq!(
+            got,
+            [
+                "outer.<locals>.inner.<locals>.Deep",
+                "outer.<locals>.inner.<locals>.Deep.Nested",
+                "outer.<locals>.inner.<locals>.Deep.Nested.m.<locals>.InMethod",
+                "outer.<locals>.Sibling",
+                "outer.<locals>.AfterLambda",
+                "T",
+                "T.test_x.<locals>.Base",
+                "T.test_y.<locals>.Base",
+            ]
+        );
+        // A class nested in a local class is still in that function.
+        let start = |i: usize| m.classes[i].function_start;
+        assert_eq!(start(0), start(1));
+        assert_ne!(start(1), start(2));
+        assert_eq!(start(3), start(4));
+        assert_ne!(start(6), start(7));
+        assert_eq!(start(5), None);
     }
 
     #[test]

@@ -10,6 +10,9 @@
 //! references, method-naming strings and bindings). `layout` is a separate,
 //! smaller pass for the fix stage: bracket pairs, strings and comments.
 //!
+//! Lone `\r` line endings are read as Python reads them (see
+//! `lone_cr_as_lf`), and every byte range still indexes the original bytes.
+//!
 //! Every walk here is iterative (tree cursors, explicit stacks):
 //! files are parsed on rayon worker threads, whose stacks are small, and a
 //! pathological file (thousands of nested brackets) must not overflow them.
@@ -56,7 +59,12 @@ fn language() -> Language {
     tree_sitter_python::LANGUAGE.into()
 }
 
+/// The tree of `source`. Node ranges index `source` itself: a copy is
+/// parsed only to read lone `\r` line endings (see [`lone_cr_as_lf`]), and
+/// it has the same length.
 fn parse_tree(source: &[u8]) -> Option<Tree> {
+    let copy = lone_cr_as_lf(source);
+    let input = copy.as_deref().unwrap_or(source);
     PARSER.with(|cell| {
         // `try_borrow_mut` rather than `borrow_mut`: a re-entrant call cannot
         // happen today, but if it ever did it should yield nothing, not panic.
@@ -68,8 +76,30 @@ fn parse_tree(source: &[u8]) -> Option<Tree> {
         }
         // `parse` only returns None on timeout or cancellation, neither of
         // which we configure; an empty module is the safe answer anyway.
-        slot.as_mut()?.parse(source, None)
+        slot.as_mut()?.parse(input, None)
     })
+}
+
+/// `source` with each `\r` that no `\n` follows replaced by `\n`, or None
+/// when it has none (nearly every file: no copy is made).
+///
+/// Python reads source with universal newlines, so a lone `\r` (old Mac
+/// files) ends a line, while tree-sitter's grammar only knows `\n` and
+/// `\r\n`: a CR-only file would be one long line to it, its first comment
+/// running to the end of the file. The swap is one byte for one byte, so
+/// every offset into the copy is an offset into the original, whose bytes
+/// the extractors read and rewrites keep. Rows then count lines as Python
+/// does; a `\r\n` is left alone, as tree-sitter already reads it.
+fn lone_cr_as_lf(source: &[u8]) -> Option<Vec<u8>> {
+    let is_lone = |i: usize| source[i] == b'\r' && source.get(i + 1) != Some(&b'\n');
+    let first = (0..source.len()).find(|&i| is_lone(i))?;
+    let mut copy = source.to_vec();
+    for (i, byte) in copy.iter_mut().enumerate().skip(first) {
+        if is_lone(i) {
+            *byte = b'\n';
+        }
+    }
+    Some(copy)
 }
 
 /// 1-based line and 1-based byte column of the node's start.
@@ -211,6 +241,55 @@ mod tests {
         assert_eq!(r.attr, "g");
         assert_eq!(r.position, Position { line: 4, column: 8 });
         assert_eq!(&src[r.attr_range.clone()], b"g");
+    }
+
+    /// An old Mac file: lines end with a lone `\r`. Python reads it as
+    /// lines (`ast` puts class A on line 2, f on 3, the call on 4), and so
+    /// must the extraction.
+    #[test]
+    fn cr_only_line_endings_count_as_lines() {
+        let src = b"# old Mac file\rclass A(Base):  # the base\r    def f(self, a):\r        return self.g(a, 2)\r\r";
+        let m = parse_module(src);
+        assert!(m.parse_errors.is_empty(), "{:?}", m.parse_errors);
+        assert_eq!(m.classes.len(), 1);
+        let class = &m.classes[0];
+        assert_eq!(class.name, "A");
+        assert_eq!(class.position, Position { line: 2, column: 7 });
+        assert_eq!(class.bases, [crate::scan::syntax::BaseExpr::Dotted("Base".into())]);
+        assert_eq!(class.methods.len(), 1);
+        let f = &class.methods[0];
+        assert_eq!(f.name, "f");
+        assert_eq!(f.position, Position { line: 3, column: 9 });
+        assert_eq!(f.signature.text, "(self, a)");
+        // The header ends at its `:`, not at the end of the file.
+        assert_eq!(&src[f.header_range.clone()], b"def f(self, a):");
+        assert_eq!(m.attr_refs.len(), 1);
+        let r = &m.attr_refs[0];
+        assert_eq!((r.receiver.clone(), r.attr.as_str()), (Receiver::SelfParam, "g"));
+        assert_eq!(r.position, Position { line: 4, column: 21 });
+        assert_eq!(r.call.as_ref().map(|c| c.positional), Some(2));
+        // Ranges index the original bytes, `\r` and all.
+        assert_eq!(&src[r.expr_range.clone()], b"self.g(a, 2)");
+        assert_eq!(
+            &src[class.body_range.clone()],
+            b"def f(self, a):\r        return self.g(a, 2)"
+        );
+        let layout = token_layout(src);
+        let comments: Vec<&[u8]> = layout.comments.iter().map(|c| &src[c.clone()]).collect();
+        assert_eq!(comments, [&b"# old Mac file"[..], b"# the base"]);
+    }
+
+    /// `\r\n` endings, and a `\r` before a `\n`, are not lone: a CRLF
+    /// file parses from its own bytes, as before.
+    #[test]
+    fn crlf_and_mixed_endings_are_left_to_the_grammar() {
+        assert_eq!(lone_cr_as_lf(b"a = 1\r\nb = 2\r\n"), None);
+        assert_eq!(lone_cr_as_lf(b"a = 1\nb = 2"), None);
+        assert_eq!(lone_cr_as_lf(b"a\r\nb\rc\r").as_deref(), Some(&b"a\r\nb\nc\n"[..]));
+        let src = b"class A(object):\r\n    def f(self):\r\n        self.g()\r\n";
+        let m = parse_module(src);
+        assert_eq!(m.classes[0].methods[0].position, Position { line: 2, column: 9 });
+        assert_eq!(m.attr_refs[0].position, Position { line: 3, column: 14 });
     }
 
     #[test]

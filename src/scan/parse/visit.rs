@@ -5,10 +5,11 @@
 //! Each extractor needs to know where a node stands, and the walk keeps that
 //! for every ancestor of the current node: the class whose body holds it
 //! (through `if`/`try` blocks and the like: that is what makes a function a
-//! method), the enclosing class's qualname, the method whose body holds it
-//! and whether a nested function or lambda has rebound that method's `self`
-//! name, and the innermost function or lambda around it. Classes and methods
-//! are numbered as the walk meets them, which is source order.
+//! method), the innermost class or function around it (for qualnames), the
+//! method whose body holds it and whether a nested function or lambda has
+//! rebound that method's `self` name, and the innermost function or lambda
+//! around it. Classes and methods are numbered as the walk meets them, which
+//! is source order.
 //!
 //! Traversing a tree costs about as much as everything extracted from it,
 //! so it is traversed once, and the walk does not step into nodes whose
@@ -16,11 +17,13 @@
 //! string): every extractor starts from a node that has children, so such
 //! leaves hold nothing, and skipping them avoids most of the cursor moves.
 
+use std::ops::Range;
+
 use tree_sitter::{Node, TreeCursor};
 
 use super::grammar::{Kind, fields, kind};
 use super::refs::{self, Context};
-use super::{classes, imports, text};
+use super::{bytes, classes, imports};
 use crate::scan::syntax::{MethodScope, Module};
 
 /// What the walk knows about one ancestor of the cursor's node.
@@ -38,10 +41,9 @@ struct Frame<'t> {
     /// The class (index into `Module::classes`) whose body holds this node's
     /// children through transparent nodes only.
     class_body: Option<usize>,
-    /// The qualname of the innermost class around this node's children, the
-    /// node itself included: index into `Walk::qualnames`. It passes through
-    /// functions too: a class built inside a method is `Outer.Inner`.
-    qualname: Option<usize>,
+    /// The innermost class or function around this node's children, the
+    /// node itself included: index into `Walk::scopes`.
+    scope: Option<usize>,
     /// For a call: the reference (index into `Module::attr_refs`) its
     /// function makes, whose call shape its arguments make up.
     callee_ref: Option<usize>,
@@ -58,8 +60,22 @@ struct Walk<'s> {
     /// Everything but the parse errors, which `super::error_regions` finds.
     module: Module,
     contexts: Vec<Context>,
-    /// The qualname of every class with a name field seen so far.
-    qualnames: Vec<String>,
+    /// Every class and function with a name field seen so far.
+    scopes: Vec<Scope>,
+}
+
+/// A class or function, as far as the qualnames of the classes inside it
+/// need it. Python 3 spells a qualname with the enclosing scopes' names,
+/// and a function's adds `<locals>`: `T.test_x.<locals>.Base` for a class
+/// built in method `test_x` of class `T`. Functions are far more common
+/// than classes, so their names are kept as byte ranges and spelled out
+/// only for a class inside them.
+struct Scope {
+    /// The scope this one is defined in.
+    parent: Option<usize>,
+    name: Range<usize>,
+    /// What is defined in a function's body is one of its `<locals>`.
+    function: bool,
 }
 
 /// Imports, classes, references and bindings of the whole tree; the
@@ -69,7 +85,7 @@ pub(crate) fn walk(root: Node, source: &[u8]) -> Module {
         source,
         module: Module::default(),
         contexts: Vec::new(),
-        qualnames: Vec::new(),
+        scopes: Vec::new(),
     };
     // A tree cursor rather than a stack of nodes: it visits without
     // allocating, and its field ids tell which child is a function's `body`
@@ -130,7 +146,7 @@ impl<'s> Walk<'s> {
             body_context: None,
             function_start: None,
             class_body: None,
-            qualname: None,
+            scope: None,
             callee_ref: None,
             shape_of: None,
             later_children: 0,
@@ -165,7 +181,7 @@ impl<'s> Walk<'s> {
             if classes::is_transparent(kind) || kind == Kind::ExpressionStatement {
                 frame.class_body = owner;
             }
-            frame.qualname = parent.qualname;
+            frame.scope = parent.scope;
 
             // A call's shape: a bare generator is one argument; the children
             // of an argument list are counted as visited, or listed here if
@@ -221,6 +237,7 @@ impl<'s> Walk<'s> {
             }
             Kind::ClassDefinition => self.class(&mut frame, owner),
             Kind::FunctionDefinition => {
+                self.enter_function(&mut frame);
                 let decorated = parent.filter(|p| p.kind == Kind::DecoratedDefinition).map(|p| p.node);
                 let method = owner.and_then(|class| self.method(node, decorated, class));
                 frame.body_context = method.or_else(|| self.nested_context(node, frame.context));
@@ -239,26 +256,59 @@ impl<'s> Walk<'s> {
     }
 
     /// Records a class (unless its name is missing) and sets what its
-    /// children see: its body and its qualname.
+    /// children see: its body and its scope.
     fn class(&mut self, frame: &mut Frame, owner: Option<usize>) {
         // Without a name field the class is not listed, and not part of the
         // qualnames of classes inside it either.
         let Some(name) = frame.node.child_by_field_id(fields().name) else {
             return;
         };
-        let name_text = text(name, self.source);
-        let qualname = match frame.qualname {
-            Some(outer) => format!("{}.{name_text}", self.qualnames[outer]),
-            None => name_text,
-        };
-        frame.qualname = Some(self.qualnames.len());
-        self.qualnames.push(qualname.clone());
+        self.enter_scope(frame, name, false);
         if name.is_missing() {
             return;
         }
+        let qualname = self.qualname(frame.scope);
         frame.class_body = Some(self.module.classes.len());
-        let class = classes::class_def(frame.node, name, qualname, owner, self.source);
+        let class = classes::class_def(frame.node, name, qualname, owner, frame.function_start, self.source);
         self.module.classes.push(class);
+    }
+
+    /// Makes a named function the scope its children see.
+    fn enter_function(&mut self, frame: &mut Frame) {
+        if let Some(name) = frame.node.child_by_field_id(fields().name) {
+            self.enter_scope(frame, name, true);
+        }
+    }
+
+    fn enter_scope(&mut self, frame: &mut Frame, name: Node, function: bool) {
+        self.scopes.push(Scope {
+            parent: frame.scope,
+            name: name.byte_range(),
+            function,
+        });
+        frame.scope = Some(self.scopes.len() - 1);
+    }
+
+    /// The Python 3 `__qualname__` of what `scope` names.
+    fn qualname(&self, scope: Option<usize>) -> String {
+        let mut chain = Vec::new();
+        let mut current = scope;
+        while let Some(i) = current {
+            chain.push(&self.scopes[i]);
+            current = self.scopes[i].parent;
+        }
+        let mut out = String::new();
+        for (depth, s) in chain.iter().rev().enumerate() {
+            if depth > 0 {
+                out.push('.');
+            }
+            out.push_str(&String::from_utf8_lossy(bytes(self.source, s.name.clone())));
+            // The innermost scope is the one named, never "<locals>" itself.
+            if s.function && depth + 1 < chain.len() {
+                out.push_str(".<locals>");
+            }
+        }
+        out
     }
 
     /// Records a function in a class body as a method of that class; returns
