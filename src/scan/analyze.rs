@@ -425,7 +425,7 @@ pub fn bind_with(
     args: &crate::scan::syntax::ArgShape,
 ) -> Result<(), BindError> {
     let def = project.method(target);
-    if def.injects_args {
+    if def.injects_args || header_unreadable(project, target) {
         return Ok(());
     }
     let implicit_first = match def.kind {
@@ -446,6 +446,19 @@ pub fn bind_with(
         },
         args,
     )
+}
+
+/// Whether the parser could not read part of the method's `def` line: its
+/// signature as extracted may miss parameters (a Python 2 parameter named
+/// `async`, say), so no call is judged against it.
+fn header_unreadable(project: &Project, method: MethodId) -> bool {
+    let header = &project.method(method).header_range;
+    project
+        .file(project.class(method.class).file)
+        .syntax
+        .parse_errors
+        .iter()
+        .any(|e| e.range.start < header.end && header.start < e.range.end)
 }
 
 /// Overrides whose parameter shape differs from the overridden method,
@@ -710,5 +723,53 @@ class Sub(Base):
         // define backup, so nothing is claimed.
         let (_, a) = analyze_src(&[("m", &src)]);
         assert!(a.conflicts.is_empty());
+    }
+
+    #[test]
+    fn a_def_line_the_parser_could_not_read_is_not_judged() {
+        // `async` is a keyword in Python 3: the parameter list of this
+        // Python 2 method is partly unreadable, so its signature is not
+        // trusted, however the call looks.
+        let src = "\
+class Api(object):
+    def migrate(self, context, request_spec=None, async=False):
+        return async
+class Caller(object):
+    def run(self):
+        api = Api()
+        api.migrate(1, request_spec=2, async=True)
+";
+        let (p, a) = analyze_src(&[("m", src)]);
+        assert!(!p.file(FileId(0)).syntax.parse_errors.is_empty());
+        assert!(a.conflicts.is_empty(), "{:?}", pairs(&p, &a));
+    }
+
+    #[test]
+    fn a_call_on_a_typed_instance_that_binds_to_nothing_is_broken() {
+        let src = "\
+class Ops(object):
+    def unplug(self, instance, network_info, vm_ref):
+        return vm_ref
+class Driver(object):
+    def __init__(self):
+        self._ops = Ops()
+    def unplug(self, instance, network_info):
+        self._ops.unplug(instance, network_info)
+";
+        let (p, a) = analyze_src(&[("m", src)]);
+        assert_eq!(
+            pairs(&p, &a),
+            [("broken".into(), "Ops.unplug".into(), "Ops.unplug".into())]
+        );
+        let call = &a.conflicts[0].calls[0];
+        assert!(call.on_instance);
+        assert_eq!(
+            call.error.py3,
+            "Ops.unplug() missing 1 required positional argument: 'vm_ref'"
+        );
+        assert_eq!(
+            call.reachable_from.map(|m| p.method_qualname(m)).as_deref(),
+            Some("m.Driver.unplug")
+        );
     }
 }
