@@ -23,7 +23,7 @@
 //! `--all`), calls with `*args`/`**kwargs` (cannot be proven wrong), and
 //! names that an external base (outside the tree) might define.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
 use rayon::prelude::*;
 
@@ -32,7 +32,7 @@ use crate::scan::infer::{Held, Site, Typer};
 use crate::scan::model::{ClassId, FileId, Member, MethodId, Project};
 use crate::scan::namespaces::Namespaces;
 use crate::scan::reachable::{InstanceRef, InstanceRefs};
-use crate::scan::syntax::{MethodKind, ParamKind, Receiver, Signature, StringContext};
+use crate::scan::syntax::{BindingTarget, MethodKind, ParamKind, Receiver, Signature, StringContext};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum ConflictKind {
@@ -297,7 +297,7 @@ fn typed_instance_calls(
     ns: &Namespaces,
     refs: &InstanceRefs,
 ) -> Vec<(ConflictKind, MethodId, MethodId, BreakingCall)> {
-    let method_names: BTreeSet<&str> = ns.own.iter().flat_map(|names| names.keys().copied()).collect();
+    let method_names: HashSet<&str> = ns.own.iter().flat_map(|names| names.keys().copied()).collect();
     let found: Vec<_> = (0..project.files.len())
         .into_par_iter()
         .flat_map_iter(|fi| {
@@ -322,7 +322,16 @@ fn typed_instance_calls(
                 // only, a local name on its function.
                 let key = match &r.receiver {
                     Receiver::SelfAttr(_) => (r.receiver.clone(), None, Some(scope.class)),
-                    _ => (r.receiver.clone(), r.function_start, None),
+                    // A name the function does not bind means the same in
+                    // every function of the file (`LOG`, a module).
+                    Receiver::Dotted(text) => {
+                        let head = text.split('.').next().unwrap_or(text);
+                        let local = project
+                            .bindings_of(file, &BindingTarget::Name(head.to_string()))
+                            .any(|b| b.function_start == r.function_start);
+                        (r.receiver.clone(), local.then_some(r.function_start).flatten(), None)
+                    }
+                    _ => continue,
                 };
                 let typed = *held
                     .entry(key)
