@@ -525,3 +525,94 @@ fn recipes_lists_builtins_and_checks_files() {
     assert_eq!(out.status.code(), Some(2));
     assert!(stderr(&out).contains("recipe.toml:7:"), "{}", stderr(&out));
 }
+
+// ---- A new name that is already an attribute ----------------------------
+
+/// `Sub._attach` (a helper in conflict with `Base._attach`) plus `extra`
+/// in its class body; renaming it to `_state` must be refused, naming where
+/// `_state` is set, with nothing written.
+fn refused_as(extra: &str, what: &str) {
+    let sub = format!(
+        "from pkg.base import Base\n\n\nclass Sub(Base):\n{extra}\n    def _attach(self, volume, ip):\n        return ip\n"
+    );
+    let (_d, root) = tree(&[("pkg/base.py", BASE), ("pkg/sub.py", &sub)]);
+    let out = apply_rule(&root, "Sub", "_attach", "_state");
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    let err = stderr(&out);
+    assert!(
+        err.contains(&format!("`_state` is already {what} of pkg.sub.Sub (pkg/sub.py:")),
+        "{err}"
+    );
+    assert_eq!(read(&root, "pkg/sub.py"), sub, "nothing written");
+}
+
+#[test]
+fn rename_to_a_class_attribute_is_refused() {
+    refused_as("    _state = 'idle'\n", "a class attribute");
+    refused_as("    _state: int = 0\n", "a class attribute");
+    refused_as("    _other, _state = 1, 2\n", "a class attribute");
+}
+
+#[test]
+fn rename_to_an_instance_attribute_is_refused() {
+    refused_as(
+        "    def __init__(self):\n        self._state = {}\n",
+        "an instance attribute",
+    );
+}
+
+#[test]
+fn rename_to_a_nested_class_is_refused() {
+    refused_as("    class _state(object):\n        pass\n", "a nested class");
+}
+
+#[test]
+fn rename_to_a_property_is_refused() {
+    let sub = "from pkg.base import Base\n\n\nclass Sub(Base):\n    @property\n    def _state(self):\n        return 1\n\n    def _attach(self, volume, ip):\n        return ip\n";
+    let (_d, root) = tree(&[("pkg/base.py", BASE), ("pkg/sub.py", sub)]);
+    let out = apply_rule(&root, "Sub", "_attach", "_state");
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("`_state` already exists in pkg.sub.Sub"),
+        "{}",
+        stderr(&out)
+    );
+}
+
+// ---- A rename that stopped half-way ---------------------------------------
+
+#[test]
+fn a_half_applied_rename_is_completed_not_called_already_applied() {
+    // The helper's definition and its own class's calls carry the new name,
+    // but the test file still calls the old one: that call now reaches
+    // BaseVD._attach_volume and raises. "already applied" would be a lie.
+    let (_d, root) = copy_fixture("kilo");
+    let driver = root.join("cinder/volume/drivers/emc/scaleio.py");
+    let text = std::fs::read_to_string(&driver).unwrap();
+    std::fs::write(&driver, text.replace("_attach_volume", "_sio_attach_volume")).unwrap();
+    let scan = shadowfix(&["scan", "--format", "json", root.to_str().unwrap()]);
+    let report: serde_json::Value = serde_json::from_slice(&scan.stdout).unwrap();
+    assert!(
+        report["conflicts"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|c| c["rule"] == "broken-call"),
+        "scan sees the caller the rename missed"
+    );
+
+    let out = shadowfix(&["apply", root.to_str().unwrap(), "--patch", "scaleio-attach-detach"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let err = stderr(&out);
+    assert!(
+        err.contains("ScaleIODriver._attach_volume -> _sio_attach_volume: applied"),
+        "{err}"
+    );
+    let test = read(&root, "cinder/tests/test_scaleio.py");
+    assert!(test.contains("drv._sio_attach_volume(vol, '10.0.0.1')"), "{test}");
+    // Now it is done.
+    let again = shadowfix(&["apply", root.to_str().unwrap(), "--patch", "scaleio-attach-detach"]);
+    assert!(stderr(&again).contains("already applied"), "{}", stderr(&again));
+    let tests = python("python3", &root, &["-m", "unittest", "cinder.tests.test_scaleio"]).unwrap();
+    assert!(tests.status.success(), "{}", stderr(&tests));
+}

@@ -46,6 +46,19 @@ pub enum RenameError {
         line: u32,
     },
     #[error(
+        "cannot rename {class}.{method} to {to}: `{to}` is already {what} of {holder} ({path}:{line}); a method of that name would clash with it; choose another name in the recipe"
+    )]
+    AttributeTaken {
+        class: String,
+        method: String,
+        to: String,
+        /// "a class attribute", "a nested class", "an instance attribute".
+        what: &'static str,
+        holder: String,
+        path: String,
+        line: u32,
+    },
+    #[error(
         "cannot rename {class}.{method}: the override {other} ({path}:{line}) has the base-side signature, so it is unclear whether it overrides the base method or the helper; rename it by hand or add a rule for it"
     )]
     Ambiguous {
@@ -108,7 +121,23 @@ pub(super) fn plan_rule(
     for k in classes {
         let qualname = project.class(k).qualname.clone();
         let Some(Member::Method(target)) = project.own_member(k, &rule.method) else {
-            let status = if project.own_member(k, &rule.to).is_some() {
+            let status = if let Some(Member::Method(renamed)) = project.own_member(k, &rule.to) {
+                // The definition has the new name; "already applied" only if
+                // no caller still uses the old one (an interrupted or
+                // hand-made rename): those are renamed now.
+                let stale = stale_callers(project, k, renamed, rule);
+                if stale.is_empty() {
+                    RuleStatus::AlreadyApplied
+                } else {
+                    plan.references_updated += stale.len();
+                    plan.renames
+                        .push((format!("{qualname}.{}", rule.method), rule.to.clone()));
+                    for (file, range) in stale {
+                        plan.edits.entry(file).or_default().push(edit(range, &rule.to));
+                    }
+                    RuleStatus::Applied
+                }
+            } else if project.own_member(k, &rule.to).is_some() {
                 RuleStatus::AlreadyApplied
             } else {
                 RuleStatus::NotApplicable(format!("{qualname} has no method {}", rule.method))
@@ -173,6 +202,94 @@ pub(super) fn outside_path(analysis: &Analysis, target: MethodId) -> bool {
     analysis.outside.iter().any(|c| c.override_method == target)
 }
 
+/// References to the old name that a rename left behind. Calls `x.m(...)`
+/// on an object of K's family (`self`, `super()`, a typed instance or
+/// class) whose arguments bind to the renamed method and not to whatever
+/// `m` reaches now; and `mock.patch.object(C, 'm')`, `mock.patch('...C.m')`
+/// or `getattr(x, 'm')` naming `m` on a family class that no longer defines
+/// it while it reaches the renamed method: those would now patch or fetch
+/// an inherited method. A complete rename leaves none.
+fn stale_callers(
+    project: &Project,
+    k: ClassId,
+    renamed: MethodId,
+    rule: &RenameRule,
+) -> Vec<(FileId, std::ops::Range<usize>)> {
+    let family = project.family_below(k);
+    let mut out = Vec::new();
+    for (fi, f) in project.files.iter().enumerate() {
+        let file = FileId(fi as u32);
+        for r in f.syntax.attr_refs.iter().filter(|r| r.attr == rule.method) {
+            let Some(args) = &r.call else { continue };
+            let site = Site::of_attr(r);
+            let (class, mro) = match &r.receiver {
+                Receiver::SelfParam => {
+                    let Some(scope) = r.scope else { continue };
+                    let c = project.class_id_at(file, scope.class);
+                    (c, project.class(c).mro.as_slice())
+                }
+                Receiver::Super { .. } => {
+                    let Some(scope) = r.scope else { continue };
+                    let c = project.class_id_at(file, scope.class);
+                    let Some(start) = project.super_start(file, c, &r.receiver) else {
+                        continue;
+                    };
+                    (c, project.mro_after(c, start))
+                }
+                _ => {
+                    let Some(c) = scan::receiver_class(project, file, &r.receiver, site) else {
+                        continue;
+                    };
+                    (c, project.class(c).mro.as_slice())
+                }
+            };
+            if !family.contains(&class) {
+                continue;
+            }
+            let caller_kind = r.scope.map_or(crate::scan::syntax::MethodKind::Instance, |s| {
+                f.syntax.classes[s.class].methods[s.method].kind
+            });
+            let binds_new = scan::bind(project, renamed, caller_kind, args).is_ok();
+            let binds_now = project
+                .lookup(mro, &rule.method)
+                .and_then(Member::method)
+                .is_some_and(|m| scan::bind(project, m, caller_kind, args).is_ok());
+            if binds_new && !binds_now {
+                out.push((file, r.attr_range.clone()));
+            }
+        }
+    }
+    let defined_in_family = family
+        .iter()
+        .any(|&c| matches!(project.own_member(c, &rule.method), Some(Member::Method(_))));
+    if defined_in_family {
+        return out;
+    }
+    let targets = [renamed];
+    let reach = Reach::new(project, &family, &targets, &rule.to);
+    for (fi, f) in project.files.iter().enumerate() {
+        let file = FileId(fi as u32);
+        for s in f.syntax.string_refs.iter() {
+            let range = match &s.context {
+                StringContext::PatchObject { target: receiver } | StringContext::Getattr { receiver }
+                    if s.value == rule.method && reach.receiver_hits(file, receiver, Site::of_string(s)) =>
+                {
+                    s.value_range.clone()
+                }
+                StringContext::Patch => match s.value.rsplit_once('.') {
+                    Some((owner, attr)) if attr == rule.method && reach.dotted_path_hits(owner) => {
+                        s.value_range.end - attr.len()..s.value_range.end
+                    }
+                    _ => continue,
+                },
+                _ => continue,
+            };
+            out.push((file, range));
+        }
+    }
+    out
+}
+
 /// A region the parser could not read that mentions the method name might
 /// hold a reference we cannot see, so whether to rename it is unknowable:
 /// refuse rather than leave a stale name behind.
@@ -210,27 +327,76 @@ fn edit(range: std::ops::Range<usize>, to: &str) -> Edit {
     }
 }
 
-/// Step 2: the new name must be free in K's MRO and below K.
+/// Step 2: the new name must be free in K's MRO and below K: no method or
+/// alias, class attribute, nested class or instance attribute (`self.to`
+/// assigned or read in any of those classes' methods) of that name.
 fn check_new_name(project: &Project, k: ClassId, family: &[ClassId], rule: &RenameRule) -> Result<(), RenameError> {
-    let mro_classes = project.class(k).mro.iter().filter_map(|e| match e {
-        crate::scan::MroEntry::Class(id) => Some(*id),
-        crate::scan::MroEntry::External(_) => None,
-    });
-    for holder in mro_classes.chain(family.iter().copied()) {
+    let mro_classes: Vec<ClassId> = project
+        .class(k)
+        .mro
+        .iter()
+        .filter_map(|e| match e {
+            crate::scan::MroEntry::Class(id) => Some(*id),
+            crate::scan::MroEntry::External(_) => None,
+        })
+        .collect();
+    let holders: Vec<ClassId> = mro_classes.iter().chain(family).copied().collect();
+    let taken = |holder: ClassId, what: &'static str, line: u32| {
+        let (class, to) = (project.class(k).qualname.clone(), rule.to.clone());
+        let holder_name = project.class(holder).qualname.clone();
+        let path = project.file(project.class(holder).file).rel_path.clone();
+        match what {
+            "" => RenameError::NameTaken {
+                class,
+                method: rule.method.clone(),
+                to,
+                holder: holder_name,
+                path,
+                line,
+            },
+            _ => RenameError::AttributeTaken {
+                class,
+                method: rule.method.clone(),
+                to,
+                what,
+                holder: holder_name,
+                path,
+                line,
+            },
+        }
+    };
+    for &holder in &holders {
+        let def = project.class_def(holder);
         if let Some(member) = project.own_member(holder, &rule.to) {
-            let def = project.class_def(holder);
             let line = match member {
                 Member::Method(m) => project.method(m).position.line,
                 Member::Alias { index, .. } => def.aliases[index].position.line,
             };
-            return Err(RenameError::NameTaken {
-                class: project.class(k).qualname.clone(),
-                method: rule.method.clone(),
-                to: rule.to.clone(),
-                holder: project.class(holder).qualname.clone(),
-                path: project.file(project.class(holder).file).rel_path.clone(),
-                line,
-            });
+            return Err(taken(holder, "", line));
+        }
+        if let Some(attr) = def.attributes.iter().find(|a| a.name == rule.to) {
+            return Err(taken(holder, "a class attribute", attr.position.line));
+        }
+        let info = project.class(holder);
+        let classes = &project.file(info.file).syntax.classes;
+        if let Some(nested) = classes
+            .iter()
+            .find(|c| c.parent == Some(info.index) && c.name == rule.to)
+        {
+            return Err(taken(holder, "a nested class", nested.position.line));
+        }
+    }
+    // `self.to` anywhere in these classes' methods: an instance attribute
+    // the new method would hide (or that would hide it).
+    for &holder in &holders {
+        let info = project.class(holder);
+        let file = project.file(info.file);
+        if let Some(r) = file.syntax.attr_refs.iter().find(|r| {
+            r.attr == rule.to
+                && r.receiver == crate::scan::syntax::Receiver::SelfParam
+                && r.scope.is_some_and(|s| s.class == info.index)
+        }) {
+            return Err(taken(holder, "an instance attribute", r.position.line));
         }
     }
     Ok(())

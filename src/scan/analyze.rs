@@ -29,10 +29,11 @@ use rayon::prelude::*;
 
 use crate::scan::binding::{BindError, Callee, check_call};
 use crate::scan::infer::{Held, Site, Typer};
+use crate::scan::mocks::Mocks;
 use crate::scan::model::{ClassId, FileId, Member, MethodId, Project};
 use crate::scan::namespaces::Namespaces;
 use crate::scan::reachable::{InstanceRef, InstanceRefs};
-use crate::scan::syntax::{BindingTarget, MethodKind, ParamKind, Receiver, Signature, StringContext};
+use crate::scan::syntax::{BindingTarget, MethodKind, ParamKind, Receiver, Signature};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum ConflictKind {
@@ -304,7 +305,7 @@ fn typed_instance_calls(
             let file = FileId(fi as u32);
             let syntax = &project.file(file).syntax;
             let mut held: HashMap<(Receiver, Option<usize>, Option<usize>), Option<Held>> = HashMap::new();
-            let mocked = mocked_names(syntax);
+            let mocks = Mocks::of(syntax);
             let typer = Typer::new(project);
             let mut out = Vec::new();
             for (i, r) in syntax.attr_refs.iter().enumerate() {
@@ -313,7 +314,7 @@ fn typed_instance_calls(
                 };
                 if !matches!(r.receiver, Receiver::Dotted(_) | Receiver::SelfAttr(_))
                     || !method_names.contains(r.attr.as_str())
-                    || mocked.contains(r.attr.as_str())
+                    || mocks.cover(r, scope)
                 {
                     continue;
                 }
@@ -392,24 +393,6 @@ fn typed_instance_calls(
             (kind, over, base, call)
         })
         .collect()
-}
-
-/// Method names a file replaces on objects: `mock.patch.object(x, 'm')`,
-/// `self.mock_object(x, 'm')`, `mock.patch('pkg.C.m')`, or `x.m` used as a
-/// value (`drv.m = mock.Mock()`, `drv.m.assert_called_once_with(...)`).
-/// A call of such a name on a typed instance may reach the mock, not the
-/// method.
-fn mocked_names(syntax: &crate::scan::syntax::Module) -> BTreeSet<&str> {
-    let patched = syntax.string_refs.iter().map(|s| match &s.context {
-        StringContext::Patch => s.value.rsplit('.').next().unwrap_or(&s.value),
-        _ => s.value.as_str(),
-    });
-    let used_as_values = syntax
-        .attr_refs
-        .iter()
-        .filter(|r| r.call.is_none() && matches!(r.receiver, Receiver::Dotted(_) | Receiver::SelfAttr(_)))
-        .map(|r| r.attr.as_str());
-    patched.chain(used_as_values).collect()
 }
 
 /// Whether a call on the instance from a body of `caller_kind` binds to

@@ -20,6 +20,7 @@ mod analyze;
 mod binding;
 mod infer;
 mod load;
+mod mocks;
 mod model;
 mod namespaces;
 mod parse;

@@ -80,6 +80,17 @@ pub struct ClassDef {
     pub methods: Vec<MethodDef>,
     /// Class-level aliases: `name = other_method` (a bare identifier on the right).
     pub aliases: Vec<Alias>,
+    /// Every name the class body assigns (`VERSION = '1.0'`, `x: int = 0`,
+    /// `a, b = 1, 2`), aliases included: class attributes a method of the
+    /// same name would clash with.
+    pub attributes: Vec<ClassAttr>,
+}
+
+/// A name assigned in a class body.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ClassAttr {
+    pub name: String,
+    pub position: Position,
 }
 
 #[derive(Debug, Clone)]

@@ -15,7 +15,9 @@ use tree_sitter::Node;
 
 use super::grammar::{Kind, fields};
 use super::{bytes, dotted, position, text};
-use crate::scan::syntax::{Alias, BaseExpr, BodyKind, ClassDef, MethodDef, MethodKind, Param, ParamKind, Signature};
+use crate::scan::syntax::{
+    Alias, BaseExpr, BodyKind, ClassAttr, ClassDef, MethodDef, MethodKind, Param, ParamKind, Signature,
+};
 
 /// Nodes that may stand between a class body and a statement that still
 /// belongs to that body.
@@ -89,7 +91,33 @@ pub(crate) fn class_def(
             .unwrap_or_default(),
         methods: Vec::new(),
         aliases: Vec::new(),
+        attributes: Vec::new(),
     }
+}
+
+/// The names an assignment in a class body binds: a name, the names of a
+/// tuple or list target, or an annotated name (`x: int` binds nothing at
+/// run time but declares the attribute; it is counted too).
+pub(crate) fn assigned_names(assignment: Node, source: &[u8]) -> Vec<ClassAttr> {
+    let Some(left) = assignment.child_by_field_id(fields().left) else {
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    let mut stack = vec![left];
+    while let Some(node) = stack.pop() {
+        match node.kind() {
+            "identifier" if !node.is_missing() => out.push(ClassAttr {
+                name: text(node, source),
+                position: position(node),
+            }),
+            "pattern_list" | "tuple_pattern" | "list_pattern" => {
+                let mut cursor = node.walk();
+                stack.extend(node.named_children(&mut cursor));
+            }
+            _ => {}
+        }
+    }
+    out
 }
 
 /// Positional arguments of an argument list (keywords, `**kw` and comments

@@ -224,14 +224,20 @@ impl<'s> Walk<'s> {
                 frame.function_start,
                 &mut self.module.string_refs,
             ),
-            Kind::Assignment => refs::assignment_bindings(
-                node,
-                source,
-                context,
-                frame.function_start,
-                owner,
-                &mut self.module.bindings,
-            ),
+            Kind::Assignment => {
+                if let Some(class) = owner {
+                    let names = classes::assigned_names(node, source);
+                    self.module.classes[class].attributes.extend(names);
+                }
+                refs::assignment_bindings(
+                    node,
+                    source,
+                    context,
+                    frame.function_start,
+                    owner,
+                    &mut self.module.bindings,
+                )
+            }
             Kind::ImportStatement | Kind::ImportFromStatement | Kind::FutureImportStatement => {
                 imports::statement(node, kind, source, &mut self.module.imports)
             }
