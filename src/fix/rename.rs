@@ -32,32 +32,51 @@ use crate::scan::syntax::{Receiver, StringContext};
 use crate::scan::{self, Analysis, Site, shape};
 use crate::scan::{ClassId, FileId, Member, MethodId, Project};
 
+/// Where the new name of a rename is already in use.
+#[derive(Debug)]
+pub struct NameTaken {
+    pub class: String,
+    pub method: String,
+    pub to: String,
+    /// "a class attribute", "a nested class", "an instance attribute", or
+    /// empty for a method or alias.
+    pub what: &'static str,
+    pub holder: String,
+    pub path: String,
+    pub line: u32,
+}
+
+impl std::fmt::Display for NameTaken {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let NameTaken {
+            class,
+            method,
+            to,
+            what,
+            holder,
+            path,
+            line,
+        } = self;
+        if what.is_empty() {
+            write!(
+                f,
+                "cannot rename {class}.{method} to {to}: `{to}` already exists in {holder} ({path}:{line}); choose another name in the recipe"
+            )
+        } else {
+            write!(
+                f,
+                "cannot rename {class}.{method} to {to}: `{to}` is already {what} of {holder} ({path}:{line}); a method of that name would clash with it; choose another name in the recipe"
+            )
+        }
+    }
+}
+
 #[derive(Debug, Error)]
 pub enum RenameError {
-    #[error(
-        "cannot rename {class}.{method} to {to}: `{to}` already exists in {holder} ({path}:{line}); choose another name in the recipe"
-    )]
-    NameTaken {
-        class: String,
-        method: String,
-        to: String,
-        holder: String,
-        path: String,
-        line: u32,
-    },
-    #[error(
-        "cannot rename {class}.{method} to {to}: `{to}` is already {what} of {holder} ({path}:{line}); a method of that name would clash with it; choose another name in the recipe"
-    )]
-    AttributeTaken {
-        class: String,
-        method: String,
-        to: String,
-        /// "a class attribute", "a nested class", "an instance attribute".
-        what: &'static str,
-        holder: String,
-        path: String,
-        line: u32,
-    },
+    /// The new name is already a method, alias or attribute in the class's
+    /// MRO or family (boxed: the details are many and refusals rare).
+    #[error("{0}")]
+    NameTaken(Box<NameTaken>),
     #[error(
         "cannot rename {class}.{method}: the override {other} ({path}:{line}) has the base-side signature, so it is unclear whether it overrides the base method or the helper; rename it by hand or add a rule for it"
     )]
@@ -342,28 +361,15 @@ fn check_new_name(project: &Project, k: ClassId, family: &[ClassId], rule: &Rena
         .collect();
     let holders: Vec<ClassId> = mro_classes.iter().chain(family).copied().collect();
     let taken = |holder: ClassId, what: &'static str, line: u32| {
-        let (class, to) = (project.class(k).qualname.clone(), rule.to.clone());
-        let holder_name = project.class(holder).qualname.clone();
-        let path = project.file(project.class(holder).file).rel_path.clone();
-        match what {
-            "" => RenameError::NameTaken {
-                class,
-                method: rule.method.clone(),
-                to,
-                holder: holder_name,
-                path,
-                line,
-            },
-            _ => RenameError::AttributeTaken {
-                class,
-                method: rule.method.clone(),
-                to,
-                what,
-                holder: holder_name,
-                path,
-                line,
-            },
-        }
+        RenameError::NameTaken(Box::new(NameTaken {
+            class: project.class(k).qualname.clone(),
+            method: rule.method.clone(),
+            to: rule.to.clone(),
+            what,
+            holder: project.class(holder).qualname.clone(),
+            path: project.file(project.class(holder).file).rel_path.clone(),
+            line,
+        }))
     };
     for &holder in &holders {
         let def = project.class_def(holder);
