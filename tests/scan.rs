@@ -173,7 +173,11 @@ fn json_output_snapshot() {
 
 #[test]
 fn sarif_output_is_valid_2_1_0() {
-    let out = shadowfix(&["scan", fixture("kilo").to_str().unwrap(), "--format", "sarif"]);
+    // A copy outside any git repository: URIs are then relative to PATH,
+    // and the snapshot holds no machine path (tests/formats.rs covers
+    // repository-relative URIs).
+    let (_dir, root) = copy_fixture("kilo");
+    let out = shadowfix(&["scan", root.to_str().unwrap(), "--format", "sarif"]);
     assert_eq!(out.status.code(), Some(1));
     let sarif: Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(sarif["version"], "2.1.0");

@@ -10,6 +10,7 @@ mod output;
 mod recipes;
 mod rpm;
 mod scan;
+mod schema;
 
 use std::ffi::OsString;
 use std::process::ExitCode;
@@ -50,6 +51,8 @@ enum Command {
     /// Print an RPM macro file defining %shadowfix_apply and %shadowfix_check, to install as /usr/lib/rpm/macros.d/macros.shadowfix
     #[command(name = "rpm-macros")]
     RpmMacros(rpm::RpmMacrosArgs),
+    /// Print the JSON Schema of `scan --format json` (generated from the report's types).
+    Schema(schema::SchemaArgs),
 }
 
 /// Parses `args` (including the program name) and runs the command.
@@ -77,6 +80,7 @@ where
         Command::Recipes(args) => recipes::run(args),
         Command::Commit(args) => commit::run(args),
         Command::RpmMacros(args) => rpm::run(args),
+        Command::Schema(args) => schema::run(args),
     };
     match result {
         Ok(code) => exit_codes::code(code),

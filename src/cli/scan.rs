@@ -11,7 +11,7 @@ use clap::{Args, ValueEnum};
 
 use super::output::{self, ColorChoice};
 use crate::exit_codes;
-use crate::report::{ScanReport, sarif, text};
+use crate::report::{ScanReport, ci, sarif, text};
 use crate::scan;
 use crate::scan::analyze;
 
@@ -23,7 +23,8 @@ pub struct ScanArgs {
     /// directory holding that package, named in the summary.
     #[arg(default_value = ".")]
     pub path: PathBuf,
-    /// Output format. json and sarif are stable for scripts (the README documents the JSON schema).
+    /// Output format. json, json-lines and sarif are stable for scripts (`shadowfix schema` prints
+    /// the JSON Schema); github, gitlab and junit are what those CI systems read.
     #[arg(long, value_enum, default_value_t = Format::Text)]
     pub format: Format,
     /// Also list overrides whose signatures differ although no call breaks on them (as warnings).
@@ -36,9 +37,20 @@ pub struct ScanArgs {
 
 #[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Format {
+    /// Diagnostics with source snippets, for people.
     Text,
+    /// The whole report as one JSON document.
     Json,
+    /// One JSON object per conflict per line.
+    JsonLines,
+    /// SARIF 2.1.0 (GitHub code scanning and other viewers).
     Sarif,
+    /// GitHub Actions workflow commands (annotations on the pull request).
+    Github,
+    /// GitLab Code Quality report (JSON).
+    Gitlab,
+    /// JUnit XML, one failing test case per conflict.
+    Junit,
 }
 
 pub fn run(args: ScanArgs) -> anyhow::Result<u8> {
@@ -62,10 +74,20 @@ pub fn run(args: ScanArgs) -> anyhow::Result<u8> {
             output::print(&out)?;
         }
         Format::Sarif => {
-            let mut out = serde_json::to_vec_pretty(&sarif::render(&report)).context("serialising the SARIF report")?;
+            let base = sarif::SourceRoot::find(&loaded.root);
+            let sarif = sarif::render(&report, base.as_ref());
+            let mut out = serde_json::to_vec_pretty(&sarif).context("serialising the SARIF report")?;
             out.push(b'\n');
             output::print(&out)?;
         }
+        Format::JsonLines => output::print(ci::json_lines(&report).context("serialising JSON lines")?.as_bytes())?,
+        Format::Github => output::print(ci::github(&report).as_bytes())?,
+        Format::Gitlab => {
+            let mut out = serde_json::to_vec_pretty(&ci::gitlab(&report)).context("serialising the GitLab report")?;
+            out.push(b'\n');
+            output::print(&out)?;
+        }
+        Format::Junit => output::print(ci::junit(&report).context("writing the JUnit XML")?.as_bytes())?,
     }
     Ok(if report.conflicts.is_empty() {
         exit_codes::OK

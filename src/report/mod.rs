@@ -8,20 +8,27 @@
 //! documents it, so renaming a field is a breaking change.
 
 mod call_text;
+pub mod ci;
 pub mod fixes;
 pub mod sarif;
 pub mod text;
 
 pub use call_text::call_text;
 
+use schemars::JsonSchema;
 use serde::Serialize;
 
 use crate::scan::syntax::Position;
 use crate::scan::{Analysis, Conflict, Scope};
 use crate::scan::{Base, MethodId, MroEntry, Project};
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, JsonSchema)]
 pub struct ScanReport {
+    /// The JSON Schema of this document (`shadowfix schema` prints it).
+    #[serde(rename = "$schema")]
+    pub schema: &'static str,
+    /// The shadowfix version that wrote it.
+    pub version: &'static str,
     /// The analysed root that paths are relative to, when it is not PATH
     /// (PATH lies inside a package); set by the caller, who knows it.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -43,7 +50,7 @@ pub struct ScanReport {
     pub unreadable: Vec<UnreadableRecord>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, JsonSchema)]
 pub struct ConflictRecord {
     /// `shadowed-override` or `reverse-override`.
     pub rule: &'static str,
@@ -57,6 +64,9 @@ pub struct ConflictRecord {
     pub calls: Vec<CallRecord>,
     /// Qualnames of every class in which the breaking dispatch happens.
     pub classes: Vec<String>,
+    /// Stable across line moves and edits elsewhere: a hash of the rule and
+    /// the two qualnames. Baselines and CI formats key findings by it.
+    pub fingerprint: String,
     /// MRO of the first affected class, by qualname, for the explanation.
     pub mro: Vec<String>,
     /// Whether the hierarchy fixes the order of the external bases in
@@ -65,7 +75,7 @@ pub struct ConflictRecord {
     pub mro_external_order_known: bool,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, JsonSchema)]
 pub struct MethodRecord {
     pub qualname: String,
     /// `name(params)` as written, whitespace collapsed.
@@ -73,18 +83,24 @@ pub struct MethodRecord {
     pub path: String,
     pub line: u32,
     pub column: u32,
+    /// Where the method name ends (exclusive), on the same line.
+    pub end_line: u32,
+    pub end_column: u32,
     /// Byte range of the method name, for snippets.
     #[serde(skip)]
     pub span: std::ops::Range<usize>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, JsonSchema)]
 pub struct CallRecord {
     /// Qualname of the method whose body holds the call.
     pub caller: String,
     pub path: String,
     pub line: u32,
     pub column: u32,
+    /// Where the called attribute's name ends (exclusive), on the same line.
+    pub end_line: u32,
+    pub end_column: u32,
     /// The call as written, on one line: comments dropped, whitespace
     /// outside strings collapsed.
     pub text: String,
@@ -104,7 +120,7 @@ pub struct CallRecord {
     pub span: std::ops::Range<usize>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, JsonSchema)]
 pub struct WarningRecord {
     pub rule: &'static str,
     #[serde(rename = "override")]
@@ -112,14 +128,14 @@ pub struct WarningRecord {
     pub overridden: MethodRecord,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, JsonSchema)]
 pub struct ParseErrorRecord {
     pub path: String,
     pub line: u32,
     pub column: u32,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, JsonSchema)]
 pub struct MroErrorRecord {
     pub class: String,
     pub path: String,
@@ -127,11 +143,14 @@ pub struct MroErrorRecord {
     pub message: String,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, JsonSchema)]
 pub struct UnreadableRecord {
     pub path: String,
     pub reason: String,
 }
+
+/// The id of the report's JSON Schema, which `shadowfix schema` prints.
+pub const SCHEMA_ID: &str = "https://github.com/shadowfix/shadowfix/schema/scan-report-1.json";
 
 pub const RULE_SHADOWED: &str = "shadowed-override";
 pub const RULE_REVERSE: &str = "reverse-override";
@@ -203,6 +222,8 @@ impl ScanReport {
             })
             .count();
         ScanReport {
+            schema: SCHEMA_ID,
+            version: env!("CARGO_PKG_VERSION"),
             root: None,
             scope: scope.path().map(str::to_string),
             files_scanned: project.files.len(),
@@ -249,6 +270,8 @@ fn conflict_record(project: &Project, c: &Conflict) -> ConflictRecord {
                 path: file.rel_path.clone(),
                 line: r.position.line,
                 column: r.position.column,
+                end_line: r.position.line,
+                end_column: end_column(r.position.column, &r.attr_range),
                 text: call_text(&file.bytes[r.expr_range.clone()]),
                 dispatch_class: project.class(call.dispatch_class).qualname.clone(),
                 error_py2: call.error.py2.clone(),
@@ -275,16 +298,20 @@ fn conflict_record(project: &Project, c: &Conflict) -> ConflictRecord {
                 .collect()
         })
         .unwrap_or_default();
+    let rule = match c.kind {
+        crate::scan::ConflictKind::Shadowing => RULE_SHADOWED,
+        crate::scan::ConflictKind::Reverse => RULE_REVERSE,
+        crate::scan::ConflictKind::Broken => RULE_BROKEN,
+    };
+    let override_method = method_record(project, c.override_method);
+    let overridden = method_record(project, c.overridden);
     ConflictRecord {
-        rule: match c.kind {
-            crate::scan::ConflictKind::Shadowing => RULE_SHADOWED,
-            crate::scan::ConflictKind::Reverse => RULE_REVERSE,
-            crate::scan::ConflictKind::Broken => RULE_BROKEN,
-        },
+        rule,
         kind: c.kind.as_str(),
         severity: c.severity().as_str(),
-        override_method: method_record(project, c.override_method),
-        overridden: method_record(project, c.overridden),
+        fingerprint: fingerprint(rule, &override_method.qualname, &overridden.qualname),
+        override_method,
+        overridden,
         calls,
         classes: c.classes.iter().map(|id| project.class(*id).qualname.clone()).collect(),
         mro,
@@ -301,6 +328,21 @@ pub fn method_record(project: &Project, id: MethodId) -> MethodRecord {
         path: project.file(project.class(id.class).file).rel_path.clone(),
         line,
         column,
+        end_line: line,
+        end_column: end_column(column, &def.name_range),
         span: def.name_range.clone(),
     }
+}
+
+/// A finding's identity: the rule and the two methods, not where they
+/// stand, so it survives lines moving above them.
+pub fn fingerprint(rule: &str, override_method: &str, overridden: &str) -> String {
+    let hash = blake3::hash(format!("{rule}\0{override_method}\0{overridden}").as_bytes());
+    hash.to_hex()[..16].to_string()
+}
+
+/// The column just past a one-line span that starts at `column` (byte
+/// columns, like the start).
+fn end_column(column: u32, span: &std::ops::Range<usize>) -> u32 {
+    column.saturating_add(u32::try_from(span.len()).unwrap_or(u32::MAX))
 }
