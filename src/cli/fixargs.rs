@@ -16,8 +16,8 @@ use crate::fix::recipe::{self, Recipe};
 use crate::fix::{self, FixOptions, FixResult, StyleOptions};
 use crate::fix::{FixKind, RuleStatus};
 use crate::report::fixes::{FixRecord, fix_records};
+use crate::scan::Analysis;
 use crate::scan::{self, LoadedTree};
-use crate::scan::{Analysis, analyze};
 
 #[derive(Args, Debug, Clone)]
 pub struct RecipeArgs {
@@ -160,7 +160,7 @@ pub fn fix_tree(
 ) -> anyhow::Result<FixRun> {
     // Only the conflicts reported for PATH are fixed; the project stays
     // whole, so a rename still reaches every reference in the package.
-    let analysis = tree.scope.restrict(&tree.project, analyze(&tree.project));
+    let (analysis, _) = tree.analyze();
     let mut recipes = recipes.to_vec();
     let choices = match auto {
         Some(prefix) => fix::choose(&tree.project, &analysis, prefix),

@@ -11,9 +11,8 @@ use clap::{Args, ValueEnum};
 
 use super::output::{self, ColorChoice};
 use crate::exit_codes;
-use crate::report::{ScanReport, ci, sarif, text};
+use crate::report::{self, ScanReport, baseline, ci, sarif, text};
 use crate::scan;
-use crate::scan::analyze;
 
 #[derive(Args, Debug)]
 pub struct ScanArgs {
@@ -33,6 +32,34 @@ pub struct ScanArgs {
     /// Colour the text output.
     #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
     pub color: ColorChoice,
+    /// Report only these rules (shadowed-override, reverse-override, broken-call). Repeatable or
+    /// comma-separated.
+    #[arg(long, value_name = "RULE", value_delimiter = ',', value_parser = rule_id)]
+    pub select: Vec<String>,
+    /// Do not report these rules. Repeatable or comma-separated.
+    #[arg(long, value_name = "RULE", value_delimiter = ',', value_parser = rule_id)]
+    pub ignore: Vec<String>,
+    /// Leave out the findings recorded in FILE (by fingerprint, so moved lines still match): only
+    /// new findings are reported and fail the run.
+    #[arg(long, value_name = "FILE")]
+    pub baseline: Option<PathBuf>,
+    /// Record the findings of this run in FILE as a baseline (and exit 0).
+    #[arg(long, value_name = "FILE", conflicts_with = "baseline")]
+    pub write_baseline: Option<PathBuf>,
+    /// Exit 0 even when conflicts are found (errors still exit 2).
+    #[arg(long)]
+    pub exit_zero: bool,
+}
+
+/// The rule ids `--select`/`--ignore` take.
+const RULES: [&str; 3] = [report::RULE_SHADOWED, report::RULE_REVERSE, report::RULE_BROKEN];
+
+fn rule_id(s: &str) -> Result<String, String> {
+    if RULES.contains(&s) {
+        Ok(s.to_string())
+    } else {
+        Err(format!("unknown rule `{s}`: the rules are {}", RULES.join(", ")))
+    }
 }
 
 #[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
@@ -56,8 +83,28 @@ pub enum Format {
 pub fn run(args: ScanArgs) -> anyhow::Result<u8> {
     let started = Instant::now();
     let loaded = scan::load(&args.path)?;
-    let analysis = loaded.scope.restrict(&loaded.project, analyze(&loaded.project));
+    let (analysis, suppressed) = loaded.analyze();
     let mut report = ScanReport::new(&loaded.project, &analysis, &loaded.unreadable, &loaded.scope, args.all);
+    report.suppressed = suppressed;
+    let before = report.conflicts.len();
+    report.conflicts.retain(|c| {
+        (args.select.is_empty() || args.select.iter().any(|r| r == c.rule)) && !args.ignore.iter().any(|r| r == c.rule)
+    });
+    if let Some(path) = &args.baseline {
+        let accepted = baseline::load(path)?;
+        report.conflicts.retain(|c| !accepted.contains(&c.fingerprint));
+    }
+    report.suppressed += before - report.conflicts.len();
+    if let Some(path) = &args.write_baseline {
+        baseline::write(path, &report.conflicts)?;
+        eprintln!(
+            "shadowfix: wrote {} finding{} to the baseline {}",
+            report.conflicts.len(),
+            if report.conflicts.len() == 1 { "" } else { "s" },
+            path.display()
+        );
+        return Ok(exit_codes::OK);
+    }
     if report.scope.is_some() {
         report.root = Some(loaded.root.display().to_string());
     }
@@ -89,7 +136,7 @@ pub fn run(args: ScanArgs) -> anyhow::Result<u8> {
         }
         Format::Junit => output::print(ci::junit(&report).context("writing the JUnit XML")?.as_bytes())?,
     }
-    Ok(if report.conflicts.is_empty() {
+    Ok(if report.conflicts.is_empty() || args.exit_zero {
         exit_codes::OK
     } else {
         exit_codes::FINDINGS

@@ -7,6 +7,7 @@
 //! The JSON schema is this module's types serialised as they are; the README
 //! documents it, so renaming a field is a breaking change.
 
+pub mod baseline;
 mod call_text;
 pub mod ci;
 pub mod fixes;
@@ -43,6 +44,9 @@ pub struct ScanReport {
     /// lookup, so calls through it are not checked.
     pub classes_with_external_bases: usize,
     pub conflicts: Vec<ConflictRecord>,
+    /// Conflicts not listed because a `# shadowfix: ignore` comment, the
+    /// baseline (`--baseline`) or `--ignore`/`--select` took them out.
+    pub suppressed: usize,
     /// Signature differences that no call breaks; filled only with `--all`.
     pub warnings: Vec<WarningRecord>,
     pub parse_errors: Vec<ParseErrorRecord>,
@@ -230,6 +234,7 @@ impl ScanReport {
             classes_scanned: project.classes.len(),
             classes_with_external_bases,
             conflicts,
+            suppressed: 0,
             warnings,
             parse_errors,
             mro_errors,

@@ -101,6 +101,9 @@ pub fn summary(report: &ScanReport, elapsed: Duration) -> String {
             plural(warnings)
         ));
     }
+    if report.suppressed > 0 {
+        line.push_str(&format!(", {} suppressed", report.suppressed));
+    }
     if !report.warnings.is_empty() {
         line.push_str(&format!(
             ", {} signature difference{}",

@@ -8,8 +8,10 @@ use std::path::{Path, PathBuf};
 
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
+use crate::scan::analyze::{Analysis, analyze};
 use crate::scan::model::Project;
 use crate::scan::scope::{self, Scope};
+use crate::scan::suppress;
 use crate::scan::walk::{self, SourceInput, WalkError};
 
 pub struct LoadedTree {
@@ -21,6 +23,16 @@ pub struct LoadedTree {
     pub unreadable: Vec<(String, String)>,
     /// What the user asked about: findings outside it are not reported.
     pub scope: Scope,
+}
+
+impl LoadedTree {
+    /// Detection as the user asked for it: conflicts under PATH only, and
+    /// without those a `# shadowfix: ignore` comment suppresses. Returns the
+    /// analysis and the number of conflicts suppressed.
+    pub fn analyze(&self) -> (Analysis, usize) {
+        let analysis = self.scope.restrict(&self.project, analyze(&self.project));
+        suppress::apply(&self.project, analysis)
+    }
 }
 
 /// Walks and parses what `path` needs: `path` itself, or the whole package

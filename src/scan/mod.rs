@@ -26,6 +26,7 @@ mod namespaces;
 mod parse;
 mod reachable;
 mod scope;
+mod suppress;
 pub mod syntax;
 mod walk;
 
