@@ -127,7 +127,9 @@ fn text_report_marks_latent_conflicts_and_counts_both() {
     assert!(text.rfind("error[").unwrap() < first_warning, "{text}");
     assert!(text.contains("5 conflicts (4 errors, 1 latent warning)"), "{text}");
     assert!(
-        text.contains("error[broken-call]: `Store._load` cannot bind 1 call made on its instances"),
+        text.contains(
+            "error[broken-call]: `Store._load` cannot bind a call made on its instances: 1 call raises TypeError"
+        ),
         "{text}"
     );
     assert!(

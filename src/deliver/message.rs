@@ -4,8 +4,8 @@
 
 use crate::fix::recipe::{Recipe, Reference};
 use crate::fix::{FixKind, FixResult};
-use crate::report::ConflictRecord;
 use crate::report::fixes::FixRecord;
+use crate::report::{ConflictRecord, short_qualname};
 use crate::scan::Analysis;
 use crate::scan::Project;
 
@@ -79,7 +79,7 @@ impl CommitMessage {
                         "  {}:{} in {}: {}\n    TypeError: {}\n",
                         call.path,
                         call.line,
-                        short(&call.caller),
+                        short_qualname(&call.caller),
                         call.text,
                         call.error_py2
                     ));
@@ -161,11 +161,6 @@ fn ids(recipes: &[&Recipe]) -> String {
     recipes.iter().map(|r| r.id.as_str()).collect::<Vec<_>>().join(", ")
 }
 
-fn short(qualname: &str) -> String {
-    let parts: Vec<&str> = qualname.rsplit('.').take(2).collect();
-    parts.into_iter().rev().collect::<Vec<_>>().join(".")
-}
-
 /// `Why: <reason>` under a change, when the records give one.
 fn push_reason(out: &mut String, records: &[FixRecord], qualname: &str, indent: &str) {
     if let Some(r) = records.iter().find(|r| r.override_method == qualname) {
@@ -213,7 +208,7 @@ fn markdown(
                     call.path,
                     call.line,
                     call.text.replace('|', "\\|"),
-                    short(&call.caller),
+                    short_qualname(&call.caller),
                     call.error_py2,
                     call.error_py3
                 ));

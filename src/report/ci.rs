@@ -24,26 +24,7 @@ fn anchor(c: &ConflictRecord) -> (&str, u32, u32, u32, u32) {
 
 /// A one-line title and a message with the first breaking call.
 fn describe(c: &ConflictRecord) -> (String, String) {
-    let short = |q: &str| -> String {
-        let parts: Vec<&str> = q.rsplitn(3, '.').take(2).collect();
-        parts.into_iter().rev().collect::<Vec<_>>().join(".")
-    };
-    let title = match c.kind {
-        "broken" => format!(
-            "{} cannot bind a call made on its instances",
-            short(&c.override_method.qualname)
-        ),
-        "reverse" => format!(
-            "{} is called with arguments only {} accepts",
-            short(&c.override_method.qualname),
-            short(&c.overridden.qualname)
-        ),
-        _ => format!(
-            "{} shadows {}, which inherited code still calls",
-            short(&c.override_method.qualname),
-            short(&c.overridden.qualname)
-        ),
-    };
+    let title = c.headline("");
     let mut message = format!("{title} ({} {})", c.severity, c.rule);
     if let Some(call) = c.calls.first() {
         let _ = write!(

@@ -339,6 +339,26 @@ pub fn method_record(project: &Project, id: MethodId) -> MethodRecord {
     }
 }
 
+/// `Class.method` from a qualname: its last two names.
+pub fn short_qualname(qualname: &str) -> String {
+    let parts: Vec<&str> = qualname.rsplitn(3, '.').take(2).collect();
+    parts.into_iter().rev().collect::<Vec<_>>().join(".")
+}
+
+impl ConflictRecord {
+    /// What the conflict is, in one line; `quote` wraps code names (a
+    /// backtick in text, nothing in CI titles).
+    pub fn headline(&self, quote: &str) -> String {
+        let over = short_qualname(&self.override_method.qualname);
+        let base = short_qualname(&self.overridden.qualname);
+        match self.kind {
+            "broken" => format!("{quote}{over}{quote} cannot bind a call made on its instances"),
+            "reverse" => format!("{quote}{over}{quote} is called with arguments only {quote}{base}{quote} accepts"),
+            _ => format!("{quote}{over}{quote} shadows {quote}{base}{quote}, which inherited code still calls"),
+        }
+    }
+}
+
 /// A finding's identity: the rule and the two methods, not where they
 /// stand, so it survives lines moving above them.
 pub fn fingerprint(rule: &str, override_method: &str, overridden: &str) -> String {

@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use annotate_snippets::{AnnotationKind, Group, Level, Renderer, Snippet};
 
-use super::{ConflictRecord, MethodRecord, ScanReport};
+use super::{ConflictRecord, MethodRecord, ScanReport, short_qualname};
 use crate::scan::Project;
 
 pub fn render(project: &Project, report: &ScanReport, styled: bool) -> String {
@@ -128,33 +128,14 @@ fn plural(n: usize) -> &'static str {
 }
 
 fn conflict_groups<'a>(sources: &HashMap<&str, &'a [u8]>, c: &'a ConflictRecord) -> Vec<Group<'a>> {
-    let short = |q: &str| {
-        q.rsplit('.')
-            .take(2)
-            .collect::<Vec<_>>()
-            .into_iter()
-            .rev()
-            .collect::<Vec<_>>()
-            .join(".")
-    };
+    let short = |q: &str| short_qualname(q);
+    let n = c.calls.len();
     let title = match c.kind {
-        "broken" => format!(
-            "`{}` cannot bind {} call{} made on its instances: TypeError",
-            short(&c.override_method.qualname),
-            c.calls.len(),
-            if c.calls.len() == 1 { "" } else { "s" }
-        ),
-        "reverse" => format!(
-            "`{}` is called with arguments only `{}` accepts",
-            short(&c.override_method.qualname),
-            short(&c.overridden.qualname)
-        ),
+        "reverse" => c.headline("`"),
         _ => format!(
-            "`{}` shadows `{}`, which inherited code still calls: {} call{} TypeError",
-            short(&c.override_method.qualname),
-            short(&c.overridden.qualname),
-            c.calls.len(),
-            if c.calls.len() == 1 { " raises" } else { "s raise" }
+            "{}: {n} call{} TypeError",
+            c.headline("`"),
+            if n == 1 { " raises" } else { "s raise" }
         ),
     };
     let level = if c.severity == "error" {
