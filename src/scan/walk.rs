@@ -74,6 +74,12 @@ pub enum WalkError {
     },
     #[error("{} is neither a file nor a directory", path.display())]
     NotFileOrDir { path: PathBuf },
+    #[error(
+        "{} is not Python: a file named as PATH must end in .py or .pyi, or start with a python \
+         `#!` line; give the directory holding it to scan a tree",
+        path.display()
+    )]
+    NotPython { path: PathBuf },
 }
 
 /// Whether a tree entry is left out: hidden entries (`.tox`, `.git`,
@@ -175,12 +181,19 @@ pub fn collect(root: &Path) -> Result<WalkResult, WalkError> {
 }
 
 /// A root that is a single file: its name is the relative path, and its
-/// module is named from its directory's packages.
+/// module is named from its directory's packages. It must look like Python
+/// (see [`is_python_file`]): `apply notes.txt` would otherwise parse prose
+/// as code and could rewrite it.
 fn collect_file(root: &Path) -> Result<WalkResult, WalkError> {
     let bytes = std::fs::read(root).map_err(|source| WalkError::Root {
         path: root.to_path_buf(),
         source,
     })?;
+    if !is_python_file(root, &bytes) {
+        return Err(WalkError::NotPython {
+            path: root.to_path_buf(),
+        });
+    }
     let rel_path = root
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
@@ -199,6 +212,17 @@ fn collect_file(root: &Path) -> Result<WalkResult, WalkError> {
         }],
         unreadable: Vec::new(),
     })
+}
+
+/// Whether a file named on its own is Python: a `.py` or `.pyi` name, or a
+/// script whose first line is a `#!` line naming python (`#!/usr/bin/env
+/// python3`, `#!/usr/bin/python2.7`), as installed console scripts are.
+pub fn is_python_file(path: &Path, bytes: &[u8]) -> bool {
+    if path.extension().is_some_and(|e| e == "py" || e == "pyi") {
+        return true;
+    }
+    let first = bytes.split(|&b| b == b'\n').next().unwrap_or_default();
+    first.starts_with(b"#!") && first.windows(6).any(|w| w == b"python")
 }
 
 /// The path an `ignore` error is about, if it names one.
@@ -230,7 +254,10 @@ pub fn module_name(rel_path: &str, is_package_dir: &dyn Fn(&str) -> bool, root_p
     let Some(file) = parts.pop() else {
         return String::new();
     };
-    let stem = file.strip_suffix(".py").unwrap_or(file);
+    let stem = file
+        .strip_suffix(".py")
+        .or_else(|| file.strip_suffix(".pyi"))
+        .unwrap_or(file);
 
     // Climb from the file's directory while directories are packages.
     let mut chain: Vec<&str> = Vec::new();
@@ -478,6 +505,26 @@ mod tests {
             assert_eq!(result.sources.len(), 3);
         }
         fs::set_permissions(root.join("locked"), fs::Permissions::from_mode(0o755)).unwrap();
+    }
+
+    #[test]
+    fn a_file_path_that_is_not_python_is_refused() {
+        let tmp = tempfile::tempdir().unwrap();
+        let root = tmp.path();
+        fs::write(root.join("notes.txt"), "class A:\n    pass\n").unwrap();
+        fs::write(root.join("tool"), "#!/usr/bin/env python3\nclass A: pass\n").unwrap();
+        fs::write(root.join("run.sh"), "#!/bin/sh\necho python\n").unwrap();
+        fs::write(root.join("stub.pyi"), "class A: ...\n").unwrap();
+        for name in ["notes.txt", "run.sh"] {
+            let err = collect(&root.join(name)).unwrap_err();
+            assert!(matches!(err, WalkError::NotPython { .. }), "{name}: {err}");
+            assert!(err.to_string().contains(name), "{err}");
+        }
+        assert_eq!(listing(&collect(&root.join("tool")).unwrap()), [("tool", "tool")]);
+        assert_eq!(
+            listing(&collect(&root.join("stub.pyi")).unwrap()),
+            [("stub.pyi", "stub")]
+        );
     }
 
     #[test]
