@@ -39,3 +39,194 @@ fn a_text_file_named_as_path_was_parsed_as_python() {
     std::fs::write(&script, "#!/usr/bin/python3\nclass A:\n    pass\n").unwrap();
     assert_eq!(shadowfix(&["scan", arg(&script)]).status.code(), Some(0));
 }
+
+// ---- A rename must not miss a file it did not read -------------------------
+
+const BASE: &str = "\
+class Base(object):
+    def _attach(self, context, volume, props, remote=False):
+        return volume
+
+    def backup(self, context, volume):
+        info = self._attach(context, volume, {})
+        return info
+";
+
+const DRIVER: &str = "\
+from pkg.base import Base
+
+
+class ScaleDriver(Base):
+    def _attach(self, volume, ip):
+        return ip
+
+    def connect(self, volume):
+        return self._attach(volume, '10.0.0.1')
+";
+
+const TEST_DRIVER: &str = "\
+from pkg import driver
+
+
+class T(object):
+    def test(self):
+        d = driver.ScaleDriver()
+        d._attach(1, '10.0.0.1')
+";
+
+/// A package whose `--auto` fix renames `ScaleDriver._attach` to
+/// `_s_attach` in two files (the driver and its test).
+fn package() -> (tempfile::TempDir, PathBuf) {
+    tree(&[
+        ("pkg/__init__.py", ""),
+        ("pkg/base.py", BASE),
+        ("pkg/driver.py", DRIVER),
+        ("pkg/test_driver.py", TEST_DRIVER),
+    ])
+}
+
+/// Every file under `root`, relative path -> bytes (hidden files too).
+fn snapshot(root: &Path) -> std::collections::BTreeMap<PathBuf, Vec<u8>> {
+    fn walk(root: &Path, dir: &Path, out: &mut std::collections::BTreeMap<PathBuf, Vec<u8>>) {
+        for e in std::fs::read_dir(dir).unwrap() {
+            let p = e.unwrap().path();
+            if p.is_dir() {
+                walk(root, &p, out);
+            } else {
+                out.insert(p.strip_prefix(root).unwrap().to_path_buf(), std::fs::read(&p).unwrap());
+            }
+        }
+    }
+    let mut out = Default::default();
+    walk(root, root, &mut out);
+    out
+}
+
+/// Runs the binary so that file permissions apply: as is for a normal
+/// user; for root (containers, CI) under `setpriv` without the
+/// capabilities that bypass them. None (the test is skipped) when neither
+/// is possible.
+fn shadowfix_unprivileged(probe: &Path, args: &[&str]) -> Option<std::process::Output> {
+    if std::fs::read(probe).is_err() {
+        return Some(shadowfix(args));
+    }
+    let out = std::process::Command::new("setpriv")
+        .args(["--bounding-set=-dac_override,-dac_read_search"])
+        .arg(env!("CARGO_BIN_EXE_shadowfix"))
+        .args(args)
+        .env("NO_COLOR", "1")
+        .output();
+    match out {
+        Ok(out) => Some(out),
+        Err(e) => {
+            eprintln!("skipped: running as root and cannot run setpriv ({e}) to make permissions apply");
+            None
+        }
+    }
+}
+
+#[cfg(unix)]
+#[test]
+fn a_file_that_could_not_be_read_was_left_out_of_the_rename() {
+    use std::os::unix::fs::PermissionsExt;
+    let (_d, root) = package();
+    // A caller the rename would have to update, in a file nobody may read,
+    // and a directory nobody may list.
+    std::fs::write(root.join("pkg/locked.py"), TEST_DRIVER.replace("class T", "class L")).unwrap();
+    std::fs::create_dir(root.join("pkg/sealed")).unwrap();
+    std::fs::write(root.join("pkg/sealed/more.py"), TEST_DRIVER).unwrap();
+    let before = snapshot(&root);
+    let locked = root.join("pkg/locked.py");
+    std::fs::set_permissions(&locked, std::fs::Permissions::from_mode(0o000)).unwrap();
+    std::fs::set_permissions(root.join("pkg/sealed"), std::fs::Permissions::from_mode(0o000)).unwrap();
+
+    let r = arg(&root);
+    for args in [
+        vec!["apply", "--auto", r],
+        vec!["diff", "--auto", r],
+        vec!["apply", "--auto", "--check", r],
+    ] {
+        let Some(out) = shadowfix_unprivileged(&locked, &args) else {
+            return;
+        };
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {}", stderr(&out));
+        let err = stderr(&out);
+        assert!(
+            err.contains("refusing to rewrite: 2 files or directories could not be read"),
+            "{err}"
+        );
+        assert!(err.contains("pkg/locked.py (") && err.contains("pkg/sealed ("), "{err}");
+        assert!(stdout(&out).is_empty(), "{args:?}: {}", stdout(&out));
+    }
+    // `scan` lists them and goes on.
+    let out = shadowfix_unprivileged(&locked, &["scan", "--format", "json", r]).unwrap();
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let unread: Vec<&str> = report["unreadable"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|u| u["path"].as_str().unwrap())
+        .collect();
+    assert_eq!(unread, ["pkg/locked.py", "pkg/sealed"]);
+
+    std::fs::set_permissions(&locked, std::fs::Permissions::from_mode(0o644)).unwrap();
+    std::fs::set_permissions(root.join("pkg/sealed"), std::fs::Permissions::from_mode(0o755)).unwrap();
+    assert_eq!(snapshot(&root), before, "a refused rewrite changed the tree");
+}
+
+/// Runs git in `dir` with no user or system configuration.
+fn git(dir: &Path, args: &[&str]) -> String {
+    let out = std::process::Command::new("git")
+        .current_dir(dir)
+        .args([
+            "-c",
+            "user.name=T",
+            "-c",
+            "user.email=t@example.org",
+            "-c",
+            "commit.gpgsign=false",
+        ])
+        .args(args)
+        .env("GIT_CONFIG_NOSYSTEM", "1")
+        .env("GIT_CONFIG_GLOBAL", "/dev/null")
+        .env_remove("GIT_DIR")
+        .env_remove("GIT_WORK_TREE")
+        .env_remove("GIT_INDEX_FILE")
+        .output()
+        .expect("run git");
+    assert!(out.status.success(), "git {args:?}: {}", stderr(&out));
+    stdout(&out).trim_end().to_string()
+}
+
+#[cfg(unix)]
+#[test]
+fn commit_skipped_a_file_whose_name_is_not_utf8() {
+    use std::os::unix::ffi::OsStrExt;
+    let (_d, root) = package();
+    // A Latin-1 name (not UTF-8) holding a caller of the renamed helper.
+    let latin1 = root.join("pkg").join(std::ffi::OsStr::from_bytes(b"caf\xe9.py"));
+    std::fs::write(&latin1, TEST_DRIVER.replace("class T", "class C")).unwrap();
+    git(&root, &["init", "-q", "-b", "master"]);
+    git(&root, &["add", "-A"]);
+    git(&root, &["commit", "-q", "-m", "base"]);
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_shadowfix"))
+        .args(["commit", "--auto", "--repo", arg(&root)])
+        .env("GIT_CONFIG_NOSYSTEM", "1")
+        .env("GIT_CONFIG_GLOBAL", "/dev/null")
+        .env("GIT_AUTHOR_NAME", "T")
+        .env("GIT_AUTHOR_EMAIL", "t@example.org")
+        .env("GIT_COMMITTER_NAME", "T")
+        .env("GIT_COMMITTER_EMAIL", "t@example.org")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2), "{}{}", stdout(&out), stderr(&out));
+    let line = stdout(&out);
+    assert!(
+        line.starts_with("HEAD: error: reading HEAD: refusing to rewrite"),
+        "{line}"
+    );
+    assert!(line.contains("pkg/caf"), "{line}");
+    assert!(line.contains("its name is not UTF-8"), "{line}");
+    assert_eq!(git(&root, &["branch", "--list"]), "* master", "a branch was created");
+}

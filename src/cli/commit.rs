@@ -252,9 +252,10 @@ fn process_base(ctx: &Shared, rev: &str, short: &str, branch: &str, out: &mut Ou
     let tree = LoadedTree {
         root: PathBuf::from(rev),
         project: scan::build_with_progress(read.sources),
-        unreadable: Vec::new(),
+        unreadable: read.unread,
         scope: scan::Scope::everything(),
     };
+    tree.require_complete().with_context(|| format!("reading {rev}"))?;
     let auto = args.auto.then_some(args.prefix.as_deref());
     let opts = FixOptions {
         strict: false,

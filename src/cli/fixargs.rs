@@ -109,6 +109,7 @@ impl<'a> PlanJson<'a> {
 pub fn run_fix(args: &RecipeArgs) -> anyhow::Result<FixRun> {
     let recipes = resolve_recipes(&args.patches, args.auto)?;
     let tree = scan::load(&args.path)?;
+    tree.require_complete()?;
     let style = StyleOptions {
         max_line_length: project_line_length(&tree.root),
     };
