@@ -274,9 +274,6 @@ fn stage(target: &Path, bytes: &[u8], metadata: &Metadata) -> io::Result<NamedTe
         .suffix(".tmp")
         .tempfile_in(dir)?;
     temp.write_all(bytes)?;
-    // NamedTempFile is created 0600; the replacement must keep the mode the
-    // original had (an executable script must stay executable).
-    temp.as_file().set_permissions(metadata.permissions())?;
     #[cfg(unix)]
     {
         use std::os::unix::fs::MetadataExt;
@@ -285,6 +282,11 @@ fn stage(target: &Path, bytes: &[u8], metadata: &Metadata) -> io::Result<NamedTe
         // user is still correct, so failure here is not an error.
         let _ = std::os::unix::fs::fchown(temp.as_file(), Some(metadata.uid()), Some(metadata.gid()));
     }
+    // NamedTempFile is created 0600; the replacement must keep the mode the
+    // original had (an executable script must stay executable). After the
+    // chown, never before it: a chown clears the setuid and setgid bits,
+    // even root's.
+    temp.as_file().set_permissions(metadata.permissions())?;
     // Data must be on disk before the rename makes it visible, or a crash
     // could leave an empty file under the original name.
     temp.as_file().sync_all()?;
@@ -385,6 +387,31 @@ mod tests {
         // Unchanged files are neither rewritten nor backed up.
         assert!(!dir.path().join("same.py.orig").exists());
         assert!(leftovers(dir.path()).is_empty());
+    }
+
+    #[test]
+    fn setuid_and_setgid_bits_were_cleared_by_a_rewrite() {
+        use std::os::unix::fs::MetadataExt;
+        let dir = tempfile::tempdir().unwrap();
+        let a = dir.path().join("tool.py");
+        fs::write(&a, b"old\n").unwrap();
+        if fs::metadata(&a).unwrap().uid() != 0 {
+            eprintln!("skipped: only root may set another owner and keep setuid bits on it");
+            return;
+        }
+        // Another owner, so that the rewrite's chown really changes the
+        // owner of the new file (and would clear the bits after a chmod).
+        std::os::unix::fs::chown(&a, Some(65534), Some(65534)).unwrap();
+        fs::set_permissions(&a, fs::Permissions::from_mode(0o6755)).unwrap();
+
+        write_all(&[fw(&a, b"new\n")], Some(".orig")).unwrap();
+
+        for path in [a.clone(), dir.path().join("tool.py.orig")] {
+            let meta = fs::metadata(&path).unwrap();
+            assert_eq!(meta.mode() & 0o7777, 0o6755, "{}", path.display());
+            assert_eq!((meta.uid(), meta.gid()), (65534, 65534), "{}", path.display());
+        }
+        assert_eq!(fs::read(&a).unwrap(), b"new\n");
     }
 
     #[test]
