@@ -230,3 +230,35 @@ fn commit_skipped_a_file_whose_name_is_not_utf8() {
     assert!(line.contains("its name is not UTF-8"), "{line}");
     assert_eq!(git(&root, &["branch", "--list"]), "* master", "a branch was created");
 }
+
+// ---- Patch files are written whole or not at all ---------------------------
+
+#[cfg(unix)]
+#[test]
+fn a_failed_format_patch_left_a_truncated_patch() {
+    let dir = tempfile::tempdir().unwrap();
+    let out_dir = dir.path().join("patches");
+    let kilo = fixture("kilo");
+    let first = shadowfix(&["diff", "--format-patch", arg(&out_dir), arg(&kilo)]);
+    assert_eq!(first.status.code(), Some(0), "{}", stderr(&first));
+    let patch = PathBuf::from(stdout(&first).trim());
+    assert!(std::fs::metadata(&patch).unwrap().len() > 4096);
+    std::fs::write(&patch, "the previous patch\n").unwrap();
+
+    // A file size limit of 1 KiB makes the write fail part-way (EFBIG, with
+    // SIGXFSZ ignored), as a full disk would.
+    let out = std::process::Command::new("sh")
+        .args(["-c", "trap '' XFSZ; ulimit -f 2; exec \"$0\" \"$@\""])
+        .arg(env!("CARGO_BIN_EXE_shadowfix"))
+        .args(["diff", "--format-patch", arg(&out_dir), arg(&kilo)])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(stderr(&out).contains("writing a patch file into"), "{}", stderr(&out));
+    assert_eq!(std::fs::read_to_string(&patch).unwrap(), "the previous patch\n");
+    let names: Vec<String> = std::fs::read_dir(&out_dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(names.len(), 1, "left behind: {names:?}");
+}
