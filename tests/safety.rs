@@ -226,7 +226,7 @@ fn commit_skipped_a_file_whose_name_is_not_utf8() {
         line.starts_with("HEAD: error: reading HEAD: refusing to rewrite"),
         "{line}"
     );
-    assert!(line.contains("pkg/caf"), "{line}");
+    assert!(line.contains("\"pkg/caf\\351.py\" (its name is not UTF-8"), "{line}");
     assert!(line.contains("its name is not UTF-8"), "{line}");
     assert_eq!(git(&root, &["branch", "--list"]), "* master", "a branch was created");
 }
@@ -261,4 +261,77 @@ fn a_failed_format_patch_left_a_truncated_patch() {
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
         .collect();
     assert_eq!(names.len(), 1, "left behind: {names:?}");
+}
+
+// ---- Paths that are not UTF-8 ----------------------------------------------
+
+/// Runs `program` in `dir`; panics with its output when it fails.
+fn run_ok(dir: &Path, program: &str, args: &[&str]) {
+    let out = std::process::Command::new(program)
+        .current_dir(dir)
+        .args(args)
+        .env("GIT_CONFIG_NOSYSTEM", "1")
+        .env("GIT_CONFIG_GLOBAL", "/dev/null")
+        .output()
+        .unwrap_or_else(|e| panic!("cannot run {program}: {e}"));
+    assert!(
+        out.status.success(),
+        "{program} {args:?}: {}{}",
+        stdout(&out),
+        stderr(&out)
+    );
+}
+
+#[cfg(unix)]
+#[test]
+fn a_latin1_file_name_came_out_as_u_fffd_in_the_diff() {
+    use std::os::unix::ffi::OsStrExt;
+    let (d, root) = package();
+    let name = std::ffi::OsStr::from_bytes(b"caf\xe9.py");
+    let latin1 = root.join("pkg").join(name);
+    std::fs::write(&latin1, TEST_DRIVER.replace("class T", "class C")).unwrap();
+    let pristine = d.path().join("pristine");
+    copy_tree(&root, &pristine);
+
+    let out = shadowfix(&["diff", "--auto", arg(&root)]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let diff = out.stdout;
+    let text = String::from_utf8_lossy(&diff);
+    assert!(!text.contains('\u{fffd}'), "{text}");
+    assert!(
+        text.contains("diff --git \"a/pkg/caf\\351.py\" \"b/pkg/caf\\351.py\"\n--- \"a/pkg/caf\\351.py\"\n+++ \"b/pkg/caf\\351.py\"\n"),
+        "{text}"
+    );
+    let patch = d.path().join("fix.diff");
+    std::fs::write(&patch, &diff).unwrap();
+
+    // What `apply` writes, and what the diff gives with each applier.
+    let out = shadowfix(&["apply", "--auto", arg(&root)]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let line: &[u8] = b"pkg/caf\xe9.py\n";
+    assert!(out.stdout.windows(line.len()).any(|w| w == line), "{}", stdout(&out));
+    let fixed = std::fs::read(&latin1).unwrap();
+    assert!(String::from_utf8_lossy(&fixed).contains("d._s_attach(1, '10.0.0.1')"));
+    let names: Vec<_> = std::fs::read_dir(root.join("pkg"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    assert_eq!(names.len(), 5, "apply created a file: {names:?}");
+
+    let with_git = d.path().join("with-git");
+    copy_tree(&pristine, &with_git);
+    run_ok(&with_git, "git", &["init", "-q", "."]);
+    run_ok(&with_git, "git", &["apply", "--check", arg(&patch)]);
+    run_ok(&with_git, "git", &["apply", arg(&patch)]);
+    let with_patch = d.path().join("with-patch");
+    copy_tree(&pristine, &with_patch);
+    run_ok(
+        &with_patch,
+        "patch",
+        &["-p1", "--batch", "--no-backup-if-mismatch", "-i", arg(&patch)],
+    );
+    for copy in [&with_git, &with_patch] {
+        std::fs::remove_dir_all(copy.join(".git")).ok();
+        assert_eq!(snapshot(copy), snapshot(&root), "{}", copy.display());
+    }
 }

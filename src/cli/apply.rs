@@ -4,7 +4,10 @@
 use anyhow::Context;
 use clap::Args;
 
+use std::path::PathBuf;
+
 use super::fixargs::{PlanFormat, PlanJson, RecipeArgs, run_fix, summary};
+use super::output;
 use crate::deliver::write::{FileWrite, write_all};
 use crate::exit_codes;
 
@@ -38,10 +41,14 @@ pub fn run(args: ApplyArgs) -> anyhow::Result<u8> {
             };
             return PlanJson::new(&run, Some(files)).print();
         }
+        // The bytes of each path as on disk, so that `xargs` and the like
+        // find a file whose name is not UTF-8.
+        let mut out = Vec::new();
         for c in changes {
-            println!("{}", c.rel_path);
+            out.extend_from_slice(c.path_bytes());
+            out.push(b'\n');
         }
-        Ok(())
+        output::print(&out)
     };
     if changes.is_empty() {
         if run.result.already_applied() {
@@ -67,7 +74,7 @@ pub fn run(args: ApplyArgs) -> anyhow::Result<u8> {
             path: if root.is_file() {
                 root.clone()
             } else {
-                root.join(&c.rel_path)
+                root.join(path_from_bytes(c.path_bytes()))
             },
             new_bytes: c.new.clone(),
         })
@@ -75,4 +82,17 @@ pub fn run(args: ApplyArgs) -> anyhow::Result<u8> {
     write_all(&writes, args.backup.as_deref()).with_context(|| format!("writing the fix into {}", root.display()))?;
     report(true)?;
     Ok(exit_codes::OK)
+}
+
+/// A relative path from its bytes as the walk found them on disk.
+#[cfg(unix)]
+fn path_from_bytes(bytes: &[u8]) -> PathBuf {
+    use std::os::unix::ffi::OsStrExt;
+    PathBuf::from(std::ffi::OsStr::from_bytes(bytes))
+}
+
+/// Elsewhere paths are Unicode, and the walk kept them as they are.
+#[cfg(not(unix))]
+fn path_from_bytes(bytes: &[u8]) -> PathBuf {
+    PathBuf::from(String::from_utf8_lossy(bytes).into_owned())
 }

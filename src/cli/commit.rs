@@ -254,6 +254,7 @@ fn process_base(ctx: &Shared, rev: &str, short: &str, branch: &str, out: &mut Ou
         project: scan::build_with_progress(read.sources),
         unreadable: read.unread,
         scope: scan::Scope::everything(),
+        raw_paths: Default::default(),
     };
     tree.require_complete().with_context(|| format!("reading {rev}"))?;
     let auto = args.auto.then_some(args.prefix.as_deref());

@@ -170,7 +170,10 @@ pub fn fix_tree(
     if let Some(r) = fix::auto_recipe(&tree.project, &choices) {
         recipes.push(r);
     }
-    let result = fix::fix(&tree.project, &analysis, &recipes, opts)?;
+    let mut result = fix::fix(&tree.project, &analysis, &recipes, opts)?;
+    for change in &mut result.changes {
+        change.raw_path = tree.raw_paths.get(&change.file).cloned();
+    }
     let records = fix_records(&tree.project, &analysis, &choices, &result.plan);
     Ok(FixRun {
         tree,

@@ -6,12 +6,13 @@
 //! [`LoadedTree::require_complete`] first, since the file could hold a
 //! reference the rewrite must update.
 
+use std::collections::HashMap;
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
-use crate::scan::model::Project;
+use crate::scan::model::{FileId, Project};
 use crate::scan::scope::{self, Scope};
 use crate::scan::walk::{self, SourceInput, WalkError};
 
@@ -24,6 +25,10 @@ pub struct LoadedTree {
     pub unreadable: Vec<(String, String)>,
     /// What the user asked about: findings outside it are not reported.
     pub scope: Scope,
+    /// The exact bytes of each path that is not UTF-8 (whose `rel_path`
+    /// is a lossy spelling), relative to `root`, for writing the file and
+    /// naming it in diffs.
+    pub raw_paths: HashMap<FileId, Vec<u8>>,
 }
 
 /// Files that were not read, in a tree about to be rewritten: a rename that
@@ -76,11 +81,18 @@ pub fn load(path: &Path) -> Result<LoadedTree, WalkError> {
         walked = walked.under(prefix);
     }
     let project = build_with_progress(walked.sources);
+    // The project keeps the walk's order: source `i` is `FileId(i)`.
+    let raw_paths = walked
+        .raw_paths
+        .into_iter()
+        .map(|(i, raw)| (FileId(i as u32), raw))
+        .collect();
     Ok(LoadedTree {
         root: target.root,
         project,
         unreadable: walked.unreadable,
         scope: target.scope,
+        raw_paths,
     })
 }
 

@@ -20,6 +20,7 @@ use git2::{
 };
 use thiserror::Error;
 
+use crate::deliver::unidiff::quote_path;
 use crate::scan::{self, SourceInput};
 
 mod identity;
@@ -223,8 +224,9 @@ pub fn read_sources(repo: &Repository, tree: &Tree<'_>) -> Result<TreeSources, G
             let is_dir = entry.kind() == Some(ObjectType::Tree);
             let lossy = String::from_utf8_lossy(raw);
             if !scan::is_skipped(&lossy, is_dir) && (is_dir || raw.ends_with(b".py")) {
+                // Named as `git ls-tree` names it, octal escapes and all.
                 unread.push((
-                    format!("{dir}{lossy}"),
+                    quote_path(&[dir.as_bytes(), raw].concat()),
                     "its name is not UTF-8, which commit cannot read".to_string(),
                 ));
             }
