@@ -335,3 +335,105 @@ fn a_latin1_file_name_came_out_as_u_fffd_in_the_diff() {
         assert_eq!(snapshot(copy), snapshot(&root), "{}", copy.display());
     }
 }
+
+// ---- A replace killed half-way is finished by the next run ------------------
+
+/// Our files (journal, temporary files) anywhere under `root`.
+fn leftovers(root: &Path) -> Vec<PathBuf> {
+    snapshot(root)
+        .into_keys()
+        .filter(|p| p.file_name().unwrap().to_string_lossy().starts_with(".shadowfix-"))
+        .collect()
+}
+
+/// Runs `apply --auto` on `root` and SIGKILLs it right after its `n`-th
+/// file was replaced (the debug build's test hook makes it wait there).
+fn apply_killed_after(root: &Path, n: usize) {
+    use std::io::BufRead;
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_shadowfix"))
+        .args(["apply", "--auto", arg(root)])
+        .env("SHADOWFIX_TEST_STOP_AFTER_REPLACED", n.to_string())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let stderr = std::io::BufReader::new(child.stderr.take().unwrap());
+    let mut said = Vec::new();
+    for line in stderr.lines() {
+        let line = line.unwrap();
+        let stopped = line.contains("test hook: stopped");
+        said.push(line);
+        if stopped {
+            break;
+        }
+    }
+    assert!(
+        said.last().is_some_and(|l| l.contains("stopped")),
+        "the hook did not stop: {said:?}"
+    );
+    child.kill().unwrap();
+    let status = child.wait().unwrap();
+    assert!(!status.success());
+}
+
+#[test]
+fn a_kill_between_two_renames_left_the_tree_half_renamed() {
+    let (_d, root) = package();
+    let (_e, reference) = package();
+    assert_eq!(shadowfix(&["apply", "--auto", arg(&reference)]).status.code(), Some(0));
+    let fixed = snapshot(&reference);
+    let original = snapshot(&root);
+
+    apply_killed_after(&root, 1);
+    let half = snapshot(&root);
+    let file = |tree: &std::collections::BTreeMap<PathBuf, Vec<u8>>, p: &str| tree[Path::new(p)].clone();
+    assert_eq!(file(&half, "pkg/driver.py"), file(&fixed, "pkg/driver.py"));
+    assert_eq!(file(&half, "pkg/test_driver.py"), file(&original, "pkg/test_driver.py"));
+    assert!(root.join(".shadowfix-journal.json").is_file());
+    assert!(leftovers(&root).len() > 1, "{:?}", leftovers(&root));
+
+    // The commands that only read warn, and say how to finish it.
+    for args in [vec!["scan", arg(&root)], vec!["diff", "--auto", arg(&root)]] {
+        let out = shadowfix(&args);
+        let err = stderr(&out);
+        assert!(
+            err.contains("warning: an interrupted `shadowfix apply` left")
+                && err.contains("1 of 2 files had been replaced")
+                && err.contains("run `shadowfix apply` on it again to finish"),
+            "{args:?}: {err}"
+        );
+    }
+    assert_eq!(snapshot(&root), half, "a read-only command changed the tree");
+
+    // `apply` finishes it (forward), says so, and cleans up.
+    let out = shadowfix(&["apply", "--auto", arg(&root)]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let err = stderr(&out);
+    assert!(
+        err.contains("found an interrupted apply (")
+            && err
+                .contains("1 of 2 files had been replaced; finished it (rolled forward): replaced pkg/test_driver.py"),
+        "{err}"
+    );
+    assert!(err.contains("nothing to change"), "{err}");
+    assert!(leftovers(&root).is_empty(), "{:?}", leftovers(&root));
+    assert_eq!(snapshot(&root), fixed);
+}
+
+#[test]
+fn a_file_edited_after_a_killed_apply_was_overwritten_by_the_next_one() {
+    let (_d, root) = package();
+    apply_killed_after(&root, 1);
+    let edited = "# edited by hand after the crash\n";
+    std::fs::write(root.join("pkg/test_driver.py"), edited).unwrap();
+    let before = snapshot(&root);
+
+    let out = shadowfix(&["apply", "--auto", arg(&root)]);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    let err = stderr(&out);
+    assert!(
+        err.contains("this file holds neither its original nor its new contents (edited since?): pkg/test_driver.py"),
+        "{err}"
+    );
+    assert_eq!(snapshot(&root), before, "a refused recovery changed the tree");
+}

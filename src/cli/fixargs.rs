@@ -10,7 +10,7 @@ use anyhow::Context;
 use clap::{Args, ValueEnum};
 use serde::Serialize;
 
-use crate::deliver::unidiff;
+use crate::deliver::{unidiff, write};
 use crate::fix::recipe::Rule;
 use crate::fix::recipe::{self, Recipe};
 use crate::fix::{self, FixOptions, FixResult, StyleOptions};
@@ -102,6 +102,17 @@ impl<'a> PlanJson<'a> {
         let mut out = serde_json::to_vec_pretty(self).context("serialising the JSON output")?;
         out.push(b'\n');
         super::output::print(&out)
+    }
+}
+
+/// Warns on stderr when an earlier `apply` on the tree at `path` was
+/// interrupted between two renames (its journal is in the analysed root):
+/// what is read may be half fixed. `apply` finishes such a replace; the
+/// commands that only read say so and go on.
+pub fn warn_if_interrupted(path: &Path) {
+    let dir = write::journal_dir(&scan::locate(path).root);
+    if let Some(found) = write::inspect(&dir) {
+        eprintln!("shadowfix: warning: {found}");
     }
 }
 
