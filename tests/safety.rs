@@ -437,3 +437,70 @@ fn a_file_edited_after_a_killed_apply_was_overwritten_by_the_next_one() {
     );
     assert_eq!(snapshot(&root), before, "a refused recovery changed the tree");
 }
+
+// ---- commit says what exists when it fails after committing ----------------
+
+/// `shadowfix commit --auto` on the repository `root` with `extra` args.
+fn commit(root: &Path, extra: &[&str]) -> std::process::Output {
+    std::process::Command::new(env!("CARGO_BIN_EXE_shadowfix"))
+        .args(["commit", "--auto", "--repo", arg(root)])
+        .args(extra)
+        .env("GIT_CONFIG_NOSYSTEM", "1")
+        .env("GIT_CONFIG_GLOBAL", "/dev/null")
+        .env("GIT_AUTHOR_NAME", "T")
+        .env("GIT_AUTHOR_EMAIL", "t@example.org")
+        .env("GIT_COMMITTER_NAME", "T")
+        .env("GIT_COMMITTER_EMAIL", "t@example.org")
+        .output()
+        .unwrap()
+}
+
+#[test]
+fn a_failed_push_or_patch_after_the_commit_did_not_say_the_commit_exists() {
+    let (d, root) = package();
+    git(&root, &["init", "-q", "-b", "master"]);
+    git(&root, &["add", "-A"]);
+    git(&root, &["commit", "-q", "-m", "base"]);
+    // Where the patch directory should go, a file: writing the patch fails.
+    let blocker = d.path().join("not-a-dir");
+    std::fs::write(&blocker, "").unwrap();
+
+    let out = commit(
+        &root,
+        &[
+            "--branch",
+            "fix/a",
+            "--format-patch",
+            arg(&blocker.join("out")),
+            "--push",
+            "origin",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    let sha = git(&root, &["rev-parse", "fix/a"]);
+    let line = stdout(&out);
+    assert!(
+        line.starts_with(&format!(
+            "HEAD: error: committed {sha} on fix/a (the commit and the branch are kept, nothing was pushed), \
+             but writing a patch file into {} failed: ",
+            blocker.join("out").display()
+        )),
+        "{line}"
+    );
+
+    let out = commit(&root, &["--branch", "fix/b", "--push", "no-such-remote", "--json"]);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    let sha = git(&root, &["rev-parse", "fix/b"]);
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(json[0]["commit"], sha.as_str());
+    assert_eq!(json[0]["branch"], "fix/b");
+    assert_eq!(json[0]["pushed"], false);
+    let error = json[0]["error"].as_str().unwrap();
+    assert!(
+        error.starts_with(&format!(
+            "committed {sha} on fix/b (the commit and the branch are kept, nothing was pushed), \
+             but pushing fix/b to no-such-remote failed: no remote named `no-such-remote`"
+        )),
+        "{error}"
+    );
+}
