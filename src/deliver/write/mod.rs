@@ -921,6 +921,32 @@ mod tests {
     }
 
     #[test]
+    fn a_run_killed_before_its_first_rename_is_finished_or_dropped() {
+        let dir = tempfile::tempdir().unwrap();
+        let (paths, writes) = three(dir.path());
+        // Every new content written: the next run finishes the replace.
+        crash_before(dir.path(), &writes, 0);
+        let done = recover(dir.path()).unwrap().unwrap();
+        assert!(done.replaced_before.is_empty());
+        assert_eq!(contents(&paths), ["new a\n", "new b\n", "new c\n"]);
+        assert!(leftovers(dir.path()).is_empty(), "{:?}", leftovers(dir.path()));
+
+        // Killed while writing them: nothing to finish, nothing changed.
+        let writes: Vec<FileWrite> = paths.iter().map(|p| fw(p, b"newer\n")).collect();
+        crash_before(dir.path(), &writes, 0);
+        fs::remove_file(staged(dir.path(), 1)).unwrap();
+        let done = recover(dir.path()).unwrap().unwrap();
+        assert_eq!(done.outcome, Outcome::Back { restored: vec![] });
+        assert!(
+            done.to_string()
+                .ends_with("0 of 3 files had been replaced; its new contents were not all written yet, so it was dropped: nothing had changed"),
+            "{done}"
+        );
+        assert_eq!(contents(&paths), ["new a\n", "new b\n", "new c\n"]);
+        assert!(leftovers(dir.path()).is_empty(), "{:?}", leftovers(dir.path()));
+    }
+
+    #[test]
     fn an_interrupted_replace_over_an_edited_file_is_refused() {
         let dir = tempfile::tempdir().unwrap();
         let (paths, writes) = three(dir.path());

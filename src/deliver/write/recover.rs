@@ -354,3 +354,39 @@ fn sweep_unpublished_journals(dir: &Path) {
 fn plural(n: usize) -> &'static str {
     if n == 1 { "" } else { "s" }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn files_of_a_run_killed_before_it_published_its_journal_were_left_behind() {
+        let dir = tempfile::tempdir().unwrap();
+        let (dead, live) = (RunId::new(), RunId::new());
+        for name in [
+            dead.journal_temp_name(),
+            dead.temp_name(0, "new"),
+            live.temp_name(0, "new"),
+        ] {
+            fs::write(dir.path().join(name), "x").unwrap();
+        }
+        // A run still writing its journal holds the lock on it.
+        let live_journal = fs::File::create(dir.path().join(live.journal_temp_name())).unwrap();
+        live_journal.lock().unwrap();
+        fs::write(dir.path().join(".shadowfix-notes.tmp"), "not ours").unwrap();
+
+        assert!(recover(dir.path()).unwrap().is_none());
+        let mut left: Vec<String> = fs::read_dir(dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        left.sort();
+        let mut want = vec![
+            ".shadowfix-notes.tmp".to_string(),
+            live.journal_temp_name(),
+            live.temp_name(0, "new"),
+        ];
+        want.sort();
+        assert_eq!(left, want);
+    }
+}
