@@ -95,8 +95,8 @@ pub fn render(
     out
 }
 
-/// Writes `<dir>/<NNNN>-<slug>.patch`, creating `dir` if needed, through
-/// [`write_atomically`].
+/// Writes `<dir>/<NNNN>-<slug>.patch`, creating `dir` if needed, whole or
+/// not at all (through a temporary file renamed into place).
 #[allow(clippy::too_many_arguments)]
 pub fn write(
     dir: &Path,

@@ -6,7 +6,7 @@
 //! half of them renamed would break the project worse than the bug did. So a
 //! replace goes in phases. First every file is read and must still hold the
 //! bytes the fix was computed from (a content hash), and every `--backup`
-//! name must be free. Then a [`journal`] is published in the tree root,
+//! name must be free. Then a journal is published in the tree root,
 //! listing each file with the hashes of its original and new bytes; then,
 //! next to each file, its new bytes and a saved copy of its original are
 //! written and synced to temporary files with the original's owner and mode.
