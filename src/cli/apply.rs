@@ -1,12 +1,18 @@
 //! `shadowfix apply`: writes the verified fix in place, only the files that
-//! change, each atomically, all or nothing.
+//! change, each atomically, all or nothing, never over an edit made since
+//! the tree was read; and first finishes a replace an earlier run left
+//! half done.
 
 use anyhow::Context;
 use clap::Args;
 
+use std::path::PathBuf;
+
 use super::fixargs::{PlanFormat, PlanJson, RecipeArgs, run_fix, summary};
-use crate::deliver::write::{FileWrite, write_all};
+use super::output;
+use crate::deliver::write::{self, FileWrite, WriteOptions};
 use crate::exit_codes;
+use crate::scan;
 
 #[derive(Args, Debug)]
 pub struct ApplyArgs {
@@ -25,6 +31,17 @@ pub struct ApplyArgs {
 }
 
 pub fn run(args: ApplyArgs) -> anyhow::Result<u8> {
+    // An earlier apply on this tree that was interrupted between two
+    // renames is finished first (or, with --check, which writes nothing,
+    // only reported): the fix is then computed on a whole tree.
+    let journal_dir = write::journal_dir(&scan::locate(&args.recipes.path).root);
+    if args.check {
+        if let Some(found) = write::inspect(&journal_dir) {
+            eprintln!("shadowfix: warning: {found}");
+        }
+    } else if let Some(done) = write::recover(&journal_dir)? {
+        eprintln!("shadowfix: {done}");
+    }
     let run = run_fix(&args.recipes)?;
     eprint!("{}", summary(&run));
     let changes = &run.result.changes;
@@ -38,10 +55,14 @@ pub fn run(args: ApplyArgs) -> anyhow::Result<u8> {
             };
             return PlanJson::new(&run, Some(files)).print();
         }
+        // The bytes of each path as on disk, so that `xargs` and the like
+        // find a file whose name is not UTF-8.
+        let mut out = Vec::new();
         for c in changes {
-            println!("{}", c.rel_path);
+            out.extend_from_slice(c.path_bytes());
+            out.push(b'\n');
         }
-        Ok(())
+        output::print(&out)
     };
     if changes.is_empty() {
         if run.result.already_applied() {
@@ -63,16 +84,33 @@ pub fn run(args: ApplyArgs) -> anyhow::Result<u8> {
     let root = &run.tree.root;
     let writes: Vec<FileWrite> = changes
         .iter()
-        .map(|c| FileWrite {
-            path: if root.is_file() {
+        .map(|c| {
+            let path = if root.is_file() {
                 root.clone()
             } else {
-                root.join(&c.rel_path)
-            },
-            new_bytes: c.new.clone(),
+                root.join(path_from_bytes(c.path_bytes()))
+            };
+            FileWrite::new(path, &c.old, c.new.clone())
         })
         .collect();
-    write_all(&writes, args.backup.as_deref()).with_context(|| format!("writing the fix into {}", root.display()))?;
+    let opts = WriteOptions {
+        backup_suffix: args.backup.as_deref(),
+        journal_dir: &journal_dir,
+    };
+    write::write_all(&writes, &opts).with_context(|| format!("writing the fix into {}", root.display()))?;
     report(true)?;
     Ok(exit_codes::OK)
+}
+
+/// A relative path from its bytes as the walk found them on disk.
+#[cfg(unix)]
+fn path_from_bytes(bytes: &[u8]) -> PathBuf {
+    use std::os::unix::ffi::OsStrExt;
+    PathBuf::from(std::ffi::OsStr::from_bytes(bytes))
+}
+
+/// Elsewhere paths are Unicode, and the walk kept them as they are.
+#[cfg(not(unix))]
+fn path_from_bytes(bytes: &[u8]) -> PathBuf {
+    PathBuf::from(String::from_utf8_lossy(bytes).into_owned())
 }

@@ -28,7 +28,8 @@ use crate::scan::{self, LoadedTree};
 #[command(after_long_help = "\
 For each base, one outcome: `committed <sha> on <branch>`; `already applied` (no commit, no branch); \
 `not applicable` (no rule applied); or `error: <message>` (bad revision, refused rewrite, existing branch, \
-failed push), after which the other bases still run.
+failed push), after which the other bases still run. An error after the commit was made (a failed push or \
+patch file) starts with `committed <sha> on <branch>`: the commit and the branch are kept.
 
 Author and committer come from the repository's config (user.name, user.email), overridden by \
 GIT_AUTHOR_NAME, GIT_AUTHOR_EMAIL, GIT_AUTHOR_DATE, GIT_COMMITTER_NAME, GIT_COMMITTER_EMAIL and \
@@ -252,9 +253,11 @@ fn process_base(ctx: &Shared, rev: &str, short: &str, branch: &str, out: &mut Ou
     let tree = LoadedTree {
         root: PathBuf::from(rev),
         project: scan::build_with_progress(read.sources),
-        unreadable: Vec::new(),
+        unreadable: read.unread,
         scope: scan::Scope::everything(),
+        raw_paths: Default::default(),
     };
+    tree.require_complete().with_context(|| format!("reading {rev}"))?;
     let auto = args.auto.then_some(args.prefix.as_deref());
     let opts = FixOptions {
         strict: false,
@@ -317,6 +320,20 @@ fn process_base(ctx: &Shared, rev: &str, short: &str, branch: &str, out: &mut Ou
     out.title = Some(msg.subject.clone());
     out.body = Some(msg.markdown.clone());
 
+    // From here on the commit and its branch exist whatever fails: the
+    // error says so, and what else was done, so nobody looks for a commit
+    // that is not there or makes a second one.
+    let made = |patch: Option<&PathBuf>| {
+        let mut s = format!("committed {sha} on {branch} (the commit and the branch are kept");
+        if let Some(p) = patch {
+            s.push_str(&format!(", the patch {} is written", p.display()));
+        }
+        if args.push.is_some() {
+            s.push_str(", nothing was pushed");
+        }
+        s.push(')');
+        s
+    };
     if let Some(dir) = &args.format_patch {
         let dir = if ctx.several {
             dir.join(short.replace('/', "-"))
@@ -325,12 +342,13 @@ fn process_base(ctx: &Shared, rev: &str, short: &str, branch: &str, out: &mut Ou
         };
         let diffs: Vec<FileDiff> = changes.iter().map(|c| c.diff()).collect();
         let path = patchfile::write(&dir, 1, &msg, &who.author, Some(&sha), &extra, &diffs)
-            .with_context(|| format!("writing a patch file into {}", dir.display()))?;
+            .with_context(|| format!("{}, but writing a patch file into {} failed", made(None), dir.display()))?;
         eprintln!("shadowfix: wrote {}", path.display());
         out.patch = Some(path);
     }
     if let Some(remote) = &args.push {
-        git::push(repo, remote, branch, args.force)?;
+        git::push(repo, remote, branch, args.force)
+            .with_context(|| format!("{}, but pushing {branch} to {remote} failed", made(out.patch.as_ref())))?;
         out.pushed = true;
         eprintln!("shadowfix: pushed {branch} to {remote}");
     }

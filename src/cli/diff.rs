@@ -7,7 +7,7 @@ use std::path::PathBuf;
 use anyhow::Context;
 use clap::Args;
 
-use super::fixargs::{PlanFormat, PlanJson, RecipeArgs, run_fix, summary};
+use super::fixargs::{PlanFormat, PlanJson, RecipeArgs, run_fix, summary, warn_if_interrupted};
 use super::output::{self, ColorChoice};
 use crate::deliver::message;
 use crate::deliver::patchfile;
@@ -34,6 +34,7 @@ pub struct DiffArgs {
 }
 
 pub fn run(args: DiffArgs) -> anyhow::Result<u8> {
+    warn_if_interrupted(&args.recipes.path);
     let run = run_fix(&args.recipes)?;
     let diffs: Vec<FileDiff> = run.result.changes.iter().map(|c| c.diff()).collect();
     eprint!("{}", summary(&run));

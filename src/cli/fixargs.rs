@@ -10,7 +10,7 @@ use anyhow::Context;
 use clap::{Args, ValueEnum};
 use serde::Serialize;
 
-use crate::deliver::unidiff;
+use crate::deliver::{unidiff, write};
 use crate::fix::recipe::Rule;
 use crate::fix::recipe::{self, Recipe};
 use crate::fix::{self, FixOptions, FixResult, StyleOptions};
@@ -105,10 +105,22 @@ impl<'a> PlanJson<'a> {
     }
 }
 
+/// Warns on stderr when an earlier `apply` on the tree at `path` was
+/// interrupted between two renames (its journal is in the analysed root):
+/// what is read may be half fixed. `apply` finishes such a replace; the
+/// commands that only read say so and go on.
+pub fn warn_if_interrupted(path: &Path) {
+    let dir = write::journal_dir(&scan::locate(path).root);
+    if let Some(found) = write::inspect(&dir) {
+        eprintln!("shadowfix: warning: {found}");
+    }
+}
+
 /// Loads the tree, resolves the recipes and computes the verified fix.
 pub fn run_fix(args: &RecipeArgs) -> anyhow::Result<FixRun> {
     let recipes = resolve_recipes(&args.patches, args.auto)?;
     let tree = scan::load(&args.path)?;
+    tree.require_complete()?;
     let style = StyleOptions {
         max_line_length: project_line_length(&tree.root),
     };
@@ -169,7 +181,10 @@ pub fn fix_tree(
     if let Some(r) = fix::auto_recipe(&tree.project, &choices) {
         recipes.push(r);
     }
-    let result = fix::fix(&tree.project, &analysis, &recipes, opts)?;
+    let mut result = fix::fix(&tree.project, &analysis, &recipes, opts)?;
+    for change in &mut result.changes {
+        change.raw_path = tree.raw_paths.get(&change.file).cloned();
+    }
     let records = fix_records(&tree.project, &analysis, &choices, &result.plan);
     Ok(FixRun {
         tree,

@@ -9,6 +9,7 @@ use std::time::Instant;
 use anyhow::Context;
 use clap::{Args, ValueEnum};
 
+use super::fixargs::warn_if_interrupted;
 use super::output::{self, ColorChoice};
 use crate::exit_codes;
 use crate::report::{self, ScanReport, baseline, ci, sarif, text};
@@ -82,6 +83,7 @@ pub enum Format {
 
 pub fn run(args: ScanArgs) -> anyhow::Result<u8> {
     let started = Instant::now();
+    warn_if_interrupted(&args.path);
     let loaded = scan::load(&args.path)?;
     let (analysis, suppressed) = loaded.analyze();
     let mut report = ScanReport::new(&loaded.project, &analysis, &loaded.unreadable, &loaded.scope, args.all);

@@ -4,7 +4,9 @@
 //! paths) and the words about them, and hands the fix over in one of these
 //! forms, each its own module: `unidiff` (the dry-run diff that `git apply`
 //! and `patch -p1` take), `write` (the in-place edit: atomic, all or
-//! nothing), `git` (a commit per base revision made with git2, pushed on
+//! nothing, never over an edit made meanwhile, and journaled so that the
+//! next run finishes a replace a crash cut short), `git` (a commit per base
+//! revision made with git2, pushed on
 //! request), `patchfile` (a `git format-patch` file), `rpm` (the macros for
 //! an RPM `%prep` hook); `message` words the commit message and the pull
 //! request text.

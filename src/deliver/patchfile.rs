@@ -1,7 +1,10 @@
 //! `git format-patch` style files: an mbox header, the commit message, a
 //! diffstat and the diff, named `0001-<slug>.patch`. `git am` applies them,
-//! and RPM specs list them as `PatchN:` for `%autosetup -p1`.
+//! and RPM specs list them as `PatchN:` for `%autosetup -p1`. A patch file
+//! is written whole or not at all: an RPM build that picks up a truncated
+//! patch fails far from the cause, or worse, applies half a fix.
 
+use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use crate::deliver::message::CommitMessage;
@@ -92,7 +95,8 @@ pub fn render(
     out
 }
 
-/// Writes `<dir>/<NNNN>-<slug>.patch`, creating `dir` if needed.
+/// Writes `<dir>/<NNNN>-<slug>.patch`, creating `dir` if needed, whole or
+/// not at all (through a temporary file renamed into place).
 #[allow(clippy::too_many_arguments)]
 pub fn write(
     dir: &Path,
@@ -105,8 +109,33 @@ pub fn write(
 ) -> std::io::Result<PathBuf> {
     std::fs::create_dir_all(dir)?;
     let path = dir.join(format!("{number:04}-{}.patch", slug(&msg.subject)));
-    std::fs::write(&path, render(msg, from, commit, extra_trailers, diffs))?;
+    write_atomically(&path, &render(msg, from, commit, extra_trailers, diffs))?;
     Ok(path)
+}
+
+/// Writes `bytes` to a synced temporary file in `path`'s directory and
+/// renames it over `path`. A failure (disk full, a file size limit) leaves
+/// no truncated file and keeps a patch already there as it was; the
+/// temporary file is deleted when it is dropped.
+fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    let dir = match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => Path::new("."),
+    };
+    let mut builder = tempfile::Builder::new();
+    builder.prefix(".shadowfix-").suffix(".patch.tmp");
+    // What `fs::write` would give a new file (0666 less the umask), not
+    // tempfile's private 0600: a patch is meant to be read by the build.
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        builder.permissions(std::fs::Permissions::from_mode(0o666));
+    }
+    let mut temp = builder.tempfile_in(dir)?;
+    temp.write_all(bytes)?;
+    temp.as_file().sync_all()?;
+    temp.persist(path).map_err(|e| e.error)?;
+    Ok(())
 }
 
 #[cfg(test)]

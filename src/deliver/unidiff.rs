@@ -7,7 +7,6 @@
 //! terminator; applying the output must reproduce the new bytes exactly.
 //! Nothing is converted through UTF-8.
 
-use std::borrow::Cow;
 use std::fmt::Write as _;
 
 use similar::{Algorithm, DiffOp, DiffTag};
@@ -15,8 +14,9 @@ use similar::{Algorithm, DiffOp, DiffTag};
 /// One file's old and new contents.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct FileDiff<'a> {
-    /// Relative, `/`-separated path, the same on both sides.
-    pub path: &'a str,
+    /// Relative, `/`-separated path, the same on both sides: its bytes as
+    /// on disk, which need not be UTF-8 (headers quote them as git does).
+    pub path: &'a [u8],
     pub old: &'a [u8],
     pub new: &'a [u8],
 }
@@ -53,8 +53,8 @@ pub fn render(files: &[FileDiff], color: bool) -> Vec<u8> {
 }
 
 fn render_file(out: &mut Vec<u8>, f: &FileDiff, color: bool) {
-    let a = quote_path(&format!("a/{}", f.path)).into_owned();
-    let b = quote_path(&format!("b/{}", f.path)).into_owned();
+    let a = quote_path(&[b"a/", f.path].concat());
+    let b = quote_path(&[b"b/", f.path].concat());
     let meta = |out: &mut Vec<u8>, line: String, trailer: &str| {
         if color {
             out.extend_from_slice(BOLD);
@@ -197,19 +197,22 @@ fn func_line<'a>(above: &[&'a [u8]]) -> Option<&'a [u8]> {
 }
 
 /// Quotes a path the way git does (with its default `core.quotePath`):
-/// only when it contains `"`, `\`, a control character or a non-ASCII byte,
-/// C-style in double quotes with octal escapes. Spaces are not quoted; see
+/// only when it contains `"`, `\`, a control character or a byte >= 0x80,
+/// C-style in double quotes with octal escapes, so that a name in any
+/// encoding (UTF-8, Latin-1) comes out as ASCII and `git apply` and
+/// `patch -p1` read back its exact bytes. Spaces are not quoted; see
 /// `render_file` for how they are delimited instead.
-fn quote_path(path: &str) -> Cow<'_, str> {
+pub fn quote_path(path: &[u8]) -> String {
     let needs = path
-        .bytes()
-        .any(|b| b == b'"' || b == b'\\' || !(0x20..0x7f).contains(&b));
+        .iter()
+        .any(|&b| b == b'"' || b == b'\\' || !(0x20..0x7f).contains(&b));
     if !needs {
-        return Cow::Borrowed(path);
+        // Printable ASCII only.
+        return path.iter().map(|&b| b as char).collect();
     }
     let mut q = String::with_capacity(path.len() + 2);
     q.push('"');
-    for b in path.bytes() {
+    for &b in path {
         match b {
             b'"' => q.push_str("\\\""),
             b'\\' => q.push_str("\\\\"),
@@ -227,7 +230,7 @@ fn quote_path(path: &str) -> Cow<'_, str> {
         }
     }
     q.push('"');
-    Cow::Owned(q)
+    q
 }
 
 /// Line counts of one file's change.
@@ -265,7 +268,7 @@ fn diffstat_with_width(files: &[FileDiff], width: usize) -> String {
         .filter(|f| f.old != f.new)
         .map(|f| {
             let (ins, del) = counts(f);
-            (quote_path(f.path).into_owned(), ins, del)
+            (quote_path(f.path), ins, del)
         })
         .collect();
     if rows.is_empty() {
@@ -386,7 +389,7 @@ mod tests {
         let old = "class Driver(Base):\n    def a(self):\n        self._attach_volume(v)\n        return 1\n";
         let new = "class Driver(Base):\n    def a(self):\n        self._sio_attach_volume(v)\n        return 1\n";
         let files = [FileDiff {
-            path: "cinder/driver.py",
+            path: b"cinder/driver.py",
             old: old.as_bytes(),
             new: new.as_bytes(),
         }];
@@ -412,7 +415,7 @@ mod tests {
     #[test]
     fn unchanged_files_are_skipped() {
         let files = [FileDiff {
-            path: "x.py",
+            path: b"x.py",
             old: b"same\n",
             new: b"same\n",
         }];
@@ -427,7 +430,7 @@ mod tests {
         let new = old.replace("line 10\n", "LINE 10\n").replace("    line 20\n", "");
         let out = render(
             &[FileDiff {
-                path: "m.py",
+                path: b"m.py",
                 old: old.as_bytes(),
                 new: new.as_bytes(),
             }],
@@ -442,7 +445,7 @@ mod tests {
     fn missing_newline_markers() {
         let out = render(
             &[FileDiff {
-                path: "n.py",
+                path: b"n.py",
                 old: b"a\nb",
                 new: b"a\nc",
             }],
@@ -456,7 +459,7 @@ mod tests {
         // Adding a final newline: only the old side has the marker.
         let out = render(
             &[FileDiff {
-                path: "n.py",
+                path: b"n.py",
                 old: b"a",
                 new: b"a\n",
             }],
@@ -472,7 +475,7 @@ mod tests {
     #[test]
     fn colour_only_when_asked() {
         let files = [FileDiff {
-            path: "c.py",
+            path: b"c.py",
             old: b"x = 1\n",
             new: b"x = 2\n",
         }];
@@ -489,17 +492,19 @@ mod tests {
 
     #[test]
     fn path_quoting() {
-        assert_eq!(quote_path("a/x.py"), "a/x.py");
-        assert_eq!(quote_path("a/dir name/x.py"), "a/dir name/x.py");
-        assert_eq!(quote_path("a/caf\u{e9}.py"), "\"a/caf\\303\\251.py\"");
-        assert_eq!(quote_path("a/q\"b\\c\td"), "\"a/q\\\"b\\\\c\\td\"");
+        assert_eq!(quote_path(b"a/x.py"), "a/x.py");
+        assert_eq!(quote_path(b"a/dir name/x.py"), "a/dir name/x.py");
+        assert_eq!(quote_path("a/caf\u{e9}.py".as_bytes()), "\"a/caf\\303\\251.py\"");
+        assert_eq!(quote_path(b"a/q\"b\\c\td"), "\"a/q\\\"b\\\\c\\td\"");
+        // Latin-1, not UTF-8: the byte itself, as git writes it.
+        assert_eq!(quote_path(b"a/caf\xe9.py"), "\"a/caf\\351.py\"");
     }
 
     #[test]
     fn names_with_spaces_end_with_a_tab() {
         let out = render(
             &[FileDiff {
-                path: "dir name/x.py",
+                path: b"dir name/x.py",
                 old: b"old\n",
                 new: b"new\n",
             }],
@@ -519,12 +524,12 @@ mod tests {
         let long = format!("{}/module.py", "very_long_directory_name".repeat(3));
         let files = [
             FileDiff {
-                path: &long,
+                path: long.as_bytes(),
                 old: big_old.as_bytes(),
                 new: big_new.as_bytes(),
             },
             FileDiff {
-                path: "b.py",
+                path: b"b.py",
                 old: b"a\n",
                 new: b"",
             },
@@ -617,7 +622,11 @@ mod tests {
         let files = fixture();
         let diffs: Vec<FileDiff> = files
             .iter()
-            .map(|(path, old, new)| FileDiff { path, old, new })
+            .map(|(path, old, new)| FileDiff {
+                path: path.as_bytes(),
+                old,
+                new,
+            })
             .collect();
         let patch = render(&diffs, false);
         (files, patch)

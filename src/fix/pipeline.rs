@@ -49,15 +49,24 @@ impl From<RenameError> for FixError {
 pub struct ChangedFile {
     pub file: FileId,
     pub rel_path: String,
+    /// The path's exact bytes when it is not UTF-8 (`rel_path` is then a
+    /// lossy spelling); the fix stage leaves it None, and whoever loaded
+    /// the tree fills it in.
+    pub raw_path: Option<Vec<u8>>,
     pub old: Vec<u8>,
     pub new: Vec<u8>,
 }
 
 impl ChangedFile {
+    /// The path as it is on disk: what to write, and what a diff names.
+    pub fn path_bytes(&self) -> &[u8] {
+        self.raw_path.as_deref().unwrap_or(self.rel_path.as_bytes())
+    }
+
     /// The change as a diff input for `unidiff` and patch files.
     pub fn diff(&self) -> crate::deliver::unidiff::FileDiff<'_> {
         crate::deliver::unidiff::FileDiff {
-            path: &self.rel_path,
+            path: self.path_bytes(),
             old: &self.old,
             new: &self.new,
         }
@@ -118,6 +127,7 @@ pub fn fix(
             changes.push(ChangedFile {
                 file: *file,
                 rel_path: f.rel_path.clone(),
+                raw_path: None,
                 old: f.bytes.clone(),
                 new,
             });
@@ -264,6 +274,7 @@ class Test(object):
         ChangedFile {
             file: FileId(0),
             rel_path: "m.py".into(),
+            raw_path: None,
             old: SRC.as_bytes().to_vec(),
             new: new.as_bytes().to_vec(),
         }

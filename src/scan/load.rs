@@ -1,15 +1,19 @@
 //! Loading a tree for analysis: decide what to read for PATH (the whole
 //! package when PATH lies inside one, see [`scope`](crate::scan::scope)),
 //! walk it, parse every file in parallel with a progress bar on a terminal,
-//! and build the class model.
+//! and build the class model. A file that could not be read is kept in the
+//! loaded tree's list: `scan` reports it and goes on, while a rewrite asks
+//! [`LoadedTree::require_complete`] first, since the file could hold a
+//! reference the rewrite must update.
 
+use std::collections::HashMap;
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 use crate::scan::analyze::{Analysis, analyze};
-use crate::scan::model::Project;
+use crate::scan::model::{FileId, Project};
 use crate::scan::scope::{self, Scope};
 use crate::scan::suppress;
 use crate::scan::walk::{self, SourceInput, WalkError};
@@ -23,6 +27,50 @@ pub struct LoadedTree {
     pub unreadable: Vec<(String, String)>,
     /// What the user asked about: findings outside it are not reported.
     pub scope: Scope,
+    /// The exact bytes of each path that is not UTF-8 (whose `rel_path`
+    /// is a lossy spelling), relative to `root`, for writing the file and
+    /// naming it in diffs.
+    pub raw_paths: HashMap<FileId, Vec<u8>>,
+}
+
+/// Files that were not read, in a tree about to be rewritten: a rename that
+/// missed their references would leave the project half renamed.
+#[derive(Debug, thiserror::Error)]
+#[error("{}", describe_unread(.files))]
+pub struct UnreadFiles {
+    /// Path relative to the analysed root, and why it was not read.
+    pub files: Vec<(String, String)>,
+}
+
+fn describe_unread(files: &[(String, String)]) -> String {
+    let list: Vec<String> = files.iter().map(|(path, why)| format!("{path} ({why})")).collect();
+    if let [one] = list.as_slice() {
+        format!(
+            "refusing to rewrite: {one} could not be read, and it could hold a reference the fix must \
+             update; make it readable (or move it out of the tree) and run again; nothing was written"
+        )
+    } else {
+        format!(
+            "refusing to rewrite: {} files or directories could not be read, and any of them could hold \
+             a reference the fix must update: {}; make them readable (or move them out of the tree) and \
+             run again; nothing was written",
+            list.len(),
+            list.join(", ")
+        )
+    }
+}
+
+impl LoadedTree {
+    /// Refuses a tree in which some file or directory was not read.
+    pub fn require_complete(&self) -> Result<(), UnreadFiles> {
+        if self.unreadable.is_empty() {
+            Ok(())
+        } else {
+            Err(UnreadFiles {
+                files: self.unreadable.clone(),
+            })
+        }
+    }
 }
 
 impl LoadedTree {
@@ -45,11 +93,18 @@ pub fn load(path: &Path) -> Result<LoadedTree, WalkError> {
         walked = walked.under(prefix);
     }
     let project = build_with_progress(walked.sources);
+    // The project keeps the walk's order: source `i` is `FileId(i)`.
+    let raw_paths = walked
+        .raw_paths
+        .into_iter()
+        .map(|(i, raw)| (FileId(i as u32), raw))
+        .collect();
     Ok(LoadedTree {
         root: target.root,
         project,
         unreadable: walked.unreadable,
         scope: target.scope,
+        raw_paths,
     })
 }
 

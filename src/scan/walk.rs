@@ -7,13 +7,18 @@
 //! the root is read. A file that cannot be read is reported and the walk goes
 //! on; only a root that cannot be read at all is an error.
 //!
+//! A path is named by a `String` everywhere in the analysis; a name that is
+//! not UTF-8 (a Latin-1 `caf\xe9.py` on an old tree) keeps its exact bytes
+//! on the side, in [`WalkResult::raw_paths`], so that the file is written
+//! back and named in diffs as it is on disk.
+//!
 //! Module names follow Python's package rule: the directories above a file
 //! count only while they are packages (hold `__init__.py`). When that chain
 //! reaches the root and the root itself is a package (a site-packages
 //! install such as `.../site-packages/cinder`), the chain continues above
 //! the root on the real filesystem.
 
-use std::collections::HashSet;
+use std::collections::{BTreeMap, HashSet};
 use std::path::{Path, PathBuf};
 
 use ignore::WalkBuilder;
@@ -36,6 +41,9 @@ pub struct WalkResult {
     pub sources: Vec<SourceInput>,
     /// Files and directories that could not be read: (rel path, reason).
     pub unreadable: Vec<(String, String)>,
+    /// For each source (by index) whose path is not UTF-8, the path's exact
+    /// bytes, `/`-separated; its `rel_path` is only a lossy spelling.
+    pub raw_paths: BTreeMap<usize, Vec<u8>>,
 }
 
 impl WalkResult {
@@ -60,6 +68,11 @@ impl WalkResult {
                 })
                 .collect(),
             unreadable: self.unreadable.into_iter().map(|(p, why)| (join(p), why)).collect(),
+            raw_paths: self
+                .raw_paths
+                .into_iter()
+                .map(|(i, raw)| (i, [dir.as_bytes(), b"/", &raw].concat()))
+                .collect(),
         }
     }
 }
@@ -74,6 +87,12 @@ pub enum WalkError {
     },
     #[error("{} is neither a file nor a directory", path.display())]
     NotFileOrDir { path: PathBuf },
+    #[error(
+        "{} is not Python: a file named as PATH must end in .py or .pyi, or start with a python \
+         `#!` line; give the directory holding it to scan a tree",
+        path.display()
+    )]
+    NotPython { path: PathBuf },
 }
 
 /// Whether a tree entry is left out: hidden entries (`.tox`, `.git`,
@@ -104,7 +123,7 @@ pub fn collect(root: &Path) -> Result<WalkResult, WalkError> {
     // rather than returning an empty result with one obscure entry.
     std::fs::read_dir(root).map_err(root_error)?;
 
-    let mut files: Vec<(String, PathBuf)> = Vec::new();
+    let mut files: Vec<(String, PathBuf, Option<Vec<u8>>)> = Vec::new();
     let mut packages: HashSet<String> = HashSet::new();
     let mut unreadable: Vec<(String, String)> = Vec::new();
     let walker = WalkBuilder::new(root)
@@ -144,43 +163,68 @@ pub fn collect(root: &Path) -> Result<WalkResult, WalkError> {
         }
         // Symlinks are not followed: a linked file may live outside root.
         if file_type.is_file() {
-            files.push((rel, entry.into_path()));
+            let raw = raw_relative(root, entry.path());
+            files.push((rel, entry.into_path(), raw));
         }
     }
 
     let root_prefix = root_package_prefix(root);
     let is_package = |dir: &str| packages.contains(dir);
     // Reading is the slow part on big trees: do it in parallel.
-    let read: Vec<Result<SourceInput, (String, String)>> = files
+    type Read = Result<(SourceInput, Option<Vec<u8>>), (String, String)>;
+    let read: Vec<Read> = files
         .into_par_iter()
-        .map(|(rel_path, path)| match std::fs::read(&path) {
-            Ok(bytes) => Ok(SourceInput {
-                module: module_name(&rel_path, &is_package, &root_prefix),
-                rel_path,
-                bytes,
-            }),
+        .map(|(rel_path, path, raw)| match std::fs::read(&path) {
+            Ok(bytes) => Ok((
+                SourceInput {
+                    module: module_name(&rel_path, &is_package, &root_prefix),
+                    rel_path,
+                    bytes,
+                },
+                raw,
+            )),
             Err(err) => Err((rel_path, err.to_string())),
         })
         .collect();
-    let mut sources = Vec::new();
+    let mut found = Vec::new();
     for result in read {
         match result {
-            Ok(source) => sources.push(source),
+            Ok(source) => found.push(source),
             Err(entry) => unreadable.push(entry),
         }
     }
-    sources.sort_by(|a, b| a.rel_path.cmp(&b.rel_path));
+    // Sorted with their raw paths, which are then keyed by position.
+    found.sort_by(|a, b| a.0.rel_path.cmp(&b.0.rel_path));
     unreadable.sort();
-    Ok(WalkResult { sources, unreadable })
+    let mut sources = Vec::with_capacity(found.len());
+    let mut raw_paths = BTreeMap::new();
+    for (i, (source, raw)) in found.into_iter().enumerate() {
+        sources.push(source);
+        if let Some(raw) = raw {
+            raw_paths.insert(i, raw);
+        }
+    }
+    Ok(WalkResult {
+        sources,
+        unreadable,
+        raw_paths,
+    })
 }
 
 /// A root that is a single file: its name is the relative path, and its
-/// module is named from its directory's packages.
+/// module is named from its directory's packages. It must look like Python
+/// (see [`is_python_file`]): `apply notes.txt` would otherwise parse prose
+/// as code and could rewrite it.
 fn collect_file(root: &Path) -> Result<WalkResult, WalkError> {
     let bytes = std::fs::read(root).map_err(|source| WalkError::Root {
         path: root.to_path_buf(),
         source,
     })?;
+    if !is_python_file(root, &bytes) {
+        return Err(WalkError::NotPython {
+            path: root.to_path_buf(),
+        });
+    }
     let rel_path = root
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
@@ -191,6 +235,12 @@ fn collect_file(root: &Path) -> Result<WalkResult, WalkError> {
     };
     let dir_prefix = root_package_prefix(&dir);
     let is_package = |rel_dir: &str| rel_dir.is_empty() && !dir_prefix.is_empty();
+    let raw_paths = root
+        .file_name()
+        .and_then(|name| raw_relative(Path::new(""), Path::new(name)))
+        .map(|raw| (0, raw))
+        .into_iter()
+        .collect();
     Ok(WalkResult {
         sources: vec![SourceInput {
             module: module_name(&rel_path, &is_package, &dir_prefix),
@@ -198,7 +248,19 @@ fn collect_file(root: &Path) -> Result<WalkResult, WalkError> {
             bytes,
         }],
         unreadable: Vec::new(),
+        raw_paths,
     })
+}
+
+/// Whether a file named on its own is Python: a `.py` or `.pyi` name, or a
+/// script whose first line is a `#!` line naming python (`#!/usr/bin/env
+/// python3`, `#!/usr/bin/python2.7`), as installed console scripts are.
+pub fn is_python_file(path: &Path, bytes: &[u8]) -> bool {
+    if path.extension().is_some_and(|e| e == "py" || e == "pyi") {
+        return true;
+    }
+    let first = bytes.split(|&b| b == b'\n').next().unwrap_or_default();
+    first.starts_with(b"#!") && first.windows(6).any(|w| w == b"python")
 }
 
 /// The path an `ignore` error is about, if it names one.
@@ -221,6 +283,26 @@ fn relative(root: &Path, path: &Path) -> String {
     parts.join("/")
 }
 
+/// The exact bytes of `path` relative to `root`, `/`-separated, when they
+/// are not UTF-8 (so [`relative`] could only spell them lossily); None
+/// otherwise.
+#[cfg(unix)]
+fn raw_relative(root: &Path, path: &Path) -> Option<Vec<u8>> {
+    use std::os::unix::ffi::OsStrExt;
+    let rel = path.strip_prefix(root).unwrap_or(path);
+    if rel.to_str().is_some() {
+        return None;
+    }
+    let parts: Vec<&[u8]> = rel.components().map(|c| c.as_os_str().as_bytes()).collect();
+    Some(parts.join(&b'/'))
+}
+
+/// Elsewhere a path that is not Unicode has no byte form to keep.
+#[cfg(not(unix))]
+fn raw_relative(_root: &Path, _path: &Path) -> Option<Vec<u8>> {
+    None
+}
+
 /// Module name for a '/'-separated path relative to a root, given which
 /// directories (relative, "" = root) are packages (contain __init__.py) and
 /// the dotted package prefix of the root itself ("" when root is not a
@@ -230,7 +312,10 @@ pub fn module_name(rel_path: &str, is_package_dir: &dyn Fn(&str) -> bool, root_p
     let Some(file) = parts.pop() else {
         return String::new();
     };
-    let stem = file.strip_suffix(".py").unwrap_or(file);
+    let stem = file
+        .strip_suffix(".py")
+        .or_else(|| file.strip_suffix(".pyi"))
+        .unwrap_or(file);
 
     // Climb from the file's directory while directories are packages.
     let mut chain: Vec<&str> = Vec::new();
@@ -441,6 +526,32 @@ mod tests {
         assert!(result.unreadable.is_empty());
     }
 
+    #[cfg(unix)]
+    #[test]
+    fn a_latin1_file_name_keeps_its_bytes() {
+        use std::os::unix::ffi::OsStrExt;
+        let tmp = tempfile::tempdir().unwrap();
+        let root = tmp.path().join("root");
+        touch(&root, "a.py");
+        touch(&root, "pkg/__init__.py");
+        let name = std::ffi::OsStr::from_bytes(b"caf\xe9.py");
+        fs::write(root.join("pkg").join(name), "x = 1\n").unwrap();
+        let result = collect(&root).unwrap();
+        assert_eq!(
+            listing(&result),
+            [
+                ("a.py", "a"),
+                ("pkg/__init__.py", "pkg"),
+                ("pkg/caf\u{fffd}.py", "pkg.caf\u{fffd}")
+            ]
+        );
+        assert_eq!(result.raw_paths, BTreeMap::from([(2, b"pkg/caf\xe9.py".to_vec())]));
+        let under = result.under("top");
+        assert_eq!(under.raw_paths, BTreeMap::from([(2, b"top/pkg/caf\xe9.py".to_vec())]));
+        let single = collect(&root.join("pkg").join(name)).unwrap();
+        assert_eq!(single.raw_paths, BTreeMap::from([(0, b"caf\xe9.py".to_vec())]));
+    }
+
     #[test]
     fn missing_root_error_names_the_path() {
         let tmp = tempfile::tempdir().unwrap();
@@ -478,6 +589,26 @@ mod tests {
             assert_eq!(result.sources.len(), 3);
         }
         fs::set_permissions(root.join("locked"), fs::Permissions::from_mode(0o755)).unwrap();
+    }
+
+    #[test]
+    fn a_file_path_that_is_not_python_is_refused() {
+        let tmp = tempfile::tempdir().unwrap();
+        let root = tmp.path();
+        fs::write(root.join("notes.txt"), "class A:\n    pass\n").unwrap();
+        fs::write(root.join("tool"), "#!/usr/bin/env python3\nclass A: pass\n").unwrap();
+        fs::write(root.join("run.sh"), "#!/bin/sh\necho python\n").unwrap();
+        fs::write(root.join("stub.pyi"), "class A: ...\n").unwrap();
+        for name in ["notes.txt", "run.sh"] {
+            let err = collect(&root.join(name)).unwrap_err();
+            assert!(matches!(err, WalkError::NotPython { .. }), "{name}: {err}");
+            assert!(err.to_string().contains(name), "{err}");
+        }
+        assert_eq!(listing(&collect(&root.join("tool")).unwrap()), [("tool", "tool")]);
+        assert_eq!(
+            listing(&collect(&root.join("stub.pyi")).unwrap()),
+            [("stub.pyi", "stub")]
+        );
     }
 
     #[test]

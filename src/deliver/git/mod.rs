@@ -20,6 +20,7 @@ use git2::{
 };
 use thiserror::Error;
 
+use crate::deliver::unidiff::quote_path;
 use crate::scan::{self, SourceInput};
 
 mod identity;
@@ -188,6 +189,9 @@ pub fn check_branch_name(name: &str) -> Result<(), GitError> {
 pub struct TreeSources {
     pub sources: Vec<SourceInput>,
     pub modes: HashMap<String, FileMode>,
+    /// `.py` files and directories that were not read (a name that is not
+    /// UTF-8), with why: a rewrite of this tree must refuse.
+    pub unread: Vec<(String, String)>,
 }
 
 /// The bytes of the regular file at `path` in `tree`, if there is one
@@ -204,13 +208,28 @@ pub fn read_file(repo: &Repository, tree: &Tree<'_>, path: &str) -> Option<Vec<u
 /// `__init__.py` chain inside the tree. Symlinks and submodules are skipped:
 /// a link's blob is its target path, and a submodule's files are not in this
 /// tree. As in the walk, a symlinked `__init__.py` still makes a package.
+/// A `.py` file or a directory whose name is not UTF-8 is not read but
+/// listed in `unread`, so that the caller refuses to rewrite a tree it has
+/// not seen whole.
 pub fn read_sources(repo: &Repository, tree: &Tree<'_>) -> Result<TreeSources, GitError> {
     let mut found: Vec<(String, Oid, FileMode)> = Vec::new();
     let mut packages: HashSet<String> = HashSet::new();
+    let mut unread: Vec<(String, String)> = Vec::new();
     tree.walk(TreeWalkMode::PreOrder, |dir, entry| {
         let Ok(name) = entry.name() else {
-            // Not UTF-8: no Python module has such a name, and the path
-            // could not be written back exactly.
+            // libgit2's walk cannot even enter a directory of such a name
+            // (its path is handed over as UTF-8), and a file's path could
+            // not be named in the rewrite: list both, skip them.
+            let raw = entry.name_bytes();
+            let is_dir = entry.kind() == Some(ObjectType::Tree);
+            let lossy = String::from_utf8_lossy(raw);
+            if !scan::is_skipped(&lossy, is_dir) && (is_dir || raw.ends_with(b".py")) {
+                // Named as `git ls-tree` names it, octal escapes and all.
+                unread.push((
+                    quote_path(&[dir.as_bytes(), raw].concat()),
+                    "its name is not UTF-8, which commit cannot read".to_string(),
+                ));
+            }
             return TreeWalkResult::Skip;
         };
         let is_dir = entry.kind() == Some(ObjectType::Tree);
@@ -258,7 +277,7 @@ pub fn read_sources(repo: &Repository, tree: &Tree<'_>) -> Result<TreeSources, G
         });
         modes.insert(path, mode);
     }
-    Ok(TreeSources { sources, modes })
+    Ok(TreeSources { sources, modes, unread })
 }
 
 /// Writes each changed file as a blob and the trees above it, starting from
