@@ -43,7 +43,9 @@ pub fn run(args: ApplyArgs) -> anyhow::Result<u8> {
         eprintln!("shadowfix: {done}");
     }
     let run = run_fix(&args.recipes)?;
-    eprint!("{}", summary(&run));
+    if !output::quiet() {
+        eprint!("{}", summary(&run));
+    }
     let changes = &run.result.changes;
     // stdout: the paths changed (or to change, with --check), or the JSON.
     let report = |written: bool| -> anyhow::Result<()> {

@@ -22,6 +22,7 @@ use crate::deliver::unidiff::FileDiff;
 use crate::exit_codes;
 use crate::fix::recipe::Recipe;
 use crate::fix::{self, FixOptions, StyleOptions};
+use crate::scan::Policy;
 use crate::scan::{self, LoadedTree};
 
 #[derive(Args, Debug)]
@@ -265,11 +266,13 @@ fn process_base(ctx: &Shared, rev: &str, short: &str, branch: &str, out: &mut Ou
             max_line_length: fix::max_line_length(&|rel: &str| git::read_file(repo, &base_tree, rel)),
         },
     };
-    let run = fix_tree(tree, ctx.recipes, auto, &opts).with_context(|| format!("fixing {rev}"))?;
+    let run = fix_tree(tree, ctx.recipes, auto, &opts, &Policy::default()).with_context(|| format!("fixing {rev}"))?;
     if ctx.several {
         eprintln!("shadowfix: base {rev} ({}):", &base.id().to_string()[..12]);
     }
-    eprint!("{}", summary(&run));
+    if !output::quiet() {
+        eprint!("{}", summary(&run));
+    }
 
     let changes = &run.result.changes;
     if changes.is_empty() {

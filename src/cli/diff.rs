@@ -37,7 +37,9 @@ pub fn run(args: DiffArgs) -> anyhow::Result<u8> {
     warn_if_interrupted(&args.recipes.path);
     let run = run_fix(&args.recipes)?;
     let diffs: Vec<FileDiff> = run.result.changes.iter().map(|c| c.diff()).collect();
-    eprint!("{}", summary(&run));
+    if !output::quiet() {
+        eprint!("{}", summary(&run));
+    }
     if let Some(dir) = &args.format_patch {
         if diffs.is_empty() {
             eprintln!("shadowfix: nothing to change; no patch file written");

@@ -10,6 +10,7 @@ use anyhow::Context;
 use clap::{Args, ValueEnum};
 use serde::Serialize;
 
+use super::settings::TreeArgs;
 use crate::deliver::{unidiff, write};
 use crate::fix::recipe::Rule;
 use crate::fix::recipe::{self, Recipe};
@@ -17,7 +18,7 @@ use crate::fix::{self, FixOptions, FixResult, StyleOptions};
 use crate::fix::{FixKind, RuleStatus};
 use crate::report::fixes::{FixRecord, fix_records};
 use crate::scan::Analysis;
-use crate::scan::{self, LoadedTree};
+use crate::scan::{self, LoadedTree, Policy};
 
 #[derive(Args, Debug, Clone)]
 pub struct RecipeArgs {
@@ -44,6 +45,8 @@ pub struct RecipeArgs {
     /// (for packaging: a recipe that silently stopped matching).
     #[arg(long)]
     pub strict: bool,
+    #[command(flatten)]
+    pub tree: TreeArgs,
 }
 
 pub struct FixRun {
@@ -118,18 +121,51 @@ pub fn warn_if_interrupted(path: &Path) {
 
 /// Loads the tree, resolves the recipes and computes the verified fix.
 pub fn run_fix(args: &RecipeArgs) -> anyhow::Result<FixRun> {
-    let recipes = resolve_recipes(&args.patches, args.auto)?;
-    let tree = scan::load(&args.path)?;
+    let settings = args.tree.settings(&args.path, &[], &[])?;
+    let config = &settings.config;
+    let recipes = resolve_recipes_with(&args.patches, &config.recipes, args.auto)?;
+    let tree = scan::load_with(&args.path, &settings.load)?;
     tree.require_complete()?;
     let style = StyleOptions {
-        max_line_length: project_line_length(&tree.root),
+        max_line_length: config.line_length.unwrap_or_else(|| project_line_length(&tree.root)),
     };
     let what = format!("fixing {}", args.path.display());
     let opts = FixOptions {
         strict: args.strict,
         style,
     };
-    fix_tree(tree, &recipes, args.auto.then_some(args.prefix.as_deref()), &opts).context(what)
+    let prefix = args.prefix.as_deref().or(config.prefix.as_deref());
+    fix_tree(tree, &recipes, args.auto.then_some(prefix), &opts, &settings.policy).context(what)
+}
+
+/// [`resolve_recipes`], with the configuration's extra recipe files: they
+/// run with the built-in ones when no `--patch` is given, and `--patch` can
+/// name them by id.
+pub fn resolve_recipes_with(patches: &[String], configured: &[PathBuf], auto: bool) -> anyhow::Result<Vec<Recipe>> {
+    if configured.is_empty() {
+        return resolve_recipes(patches, auto);
+    }
+    let extra: Vec<Recipe> = configured
+        .iter()
+        .map(|p| recipe::load_file(p))
+        .collect::<Result<_, _>>()?;
+    if auto && patches.is_empty() {
+        return Ok(Vec::new());
+    }
+    if patches.is_empty() {
+        let mut all = recipe::builtin()?;
+        all.extend(extra);
+        return Ok(all);
+    }
+    // A configured recipe's id resolves to it; anything else as usual.
+    let mut out = Vec::new();
+    for spec in patches {
+        match extra.iter().find(|r| r.id == *spec) {
+            Some(r) => out.push(r.clone()),
+            None => out.extend(recipe::resolve(std::slice::from_ref(spec))?),
+        }
+    }
+    Ok(out)
 }
 
 /// The maximum line length of the project holding `root`: read from the
@@ -169,10 +205,11 @@ pub fn fix_tree(
     recipes: &[Recipe],
     auto: Option<Option<&str>>,
     opts: &FixOptions,
+    policy: &Policy,
 ) -> anyhow::Result<FixRun> {
     // Only the conflicts reported for PATH are fixed; the project stays
     // whole, so a rename still reaches every reference in the package.
-    let (analysis, _) = tree.analyze();
+    let (analysis, _) = tree.analyze(policy);
     let mut recipes = recipes.to_vec();
     let choices = match auto {
         Some(prefix) => fix::choose(&tree.project, &analysis, prefix),

@@ -4,6 +4,7 @@
 
 mod apply;
 mod commit;
+mod config;
 mod diff;
 mod fixargs;
 mod output;
@@ -11,6 +12,7 @@ mod recipes;
 mod rpm;
 mod scan;
 mod schema;
+mod settings;
 
 use std::ffi::OsString;
 use std::process::ExitCode;
@@ -33,6 +35,12 @@ use crate::exit_codes;
 struct Cli {
     #[command(subcommand)]
     command: Command,
+    /// Print only findings, diffs and errors: no progress bar, no summaries on stderr.
+    #[arg(short, long, global = true)]
+    quiet: bool,
+    /// Also say which configuration file and analysed root are used.
+    #[arg(short, long, global = true, conflicts_with = "quiet")]
+    verbose: bool,
 }
 
 #[derive(Subcommand, Debug)]
@@ -73,6 +81,8 @@ where
             return exit_codes::code(code);
         }
     };
+    output::set_verbosity(cli.quiet, cli.verbose);
+    crate::scan::show_progress(!cli.quiet);
     let result = match cli.command {
         Command::Scan(args) => scan::run(args),
         Command::Diff(args) => diff::run(args),

@@ -9,10 +9,12 @@ use std::time::Instant;
 use anyhow::Context;
 use clap::{Args, ValueEnum};
 
+use super::config::RULES;
 use super::fixargs::warn_if_interrupted;
 use super::output::{self, ColorChoice};
+use super::settings::TreeArgs;
 use crate::exit_codes;
-use crate::report::{self, ScanReport, baseline, ci, sarif, text};
+use crate::report::{ScanReport, baseline, ci, sarif, text};
 use crate::scan;
 
 #[derive(Args, Debug)]
@@ -20,9 +22,16 @@ pub struct ScanArgs {
     /// A source tree: a git checkout, an unpacked tarball, an installed site-packages/<pkg>, or one .py file.
     /// A file or directory inside a package is analysed with the whole package (from the top of its
     /// __init__.py chain) and only what lies under it is reported; paths are then relative to the
-    /// directory holding that package, named in the summary.
+    /// directory holding that package, named in the summary. `-` reads one file from standard
+    /// input (name it with --stdin-filename).
     #[arg(default_value = ".")]
     pub path: PathBuf,
+    /// With PATH `-`: the file the standard input stands for. When it exists, its package is
+    /// analysed around it (with the input in its place); its name is used in the report.
+    #[arg(long, value_name = "PATH")]
+    pub stdin_filename: Option<PathBuf>,
+    #[command(flatten)]
+    pub tree: TreeArgs,
     /// Output format. json, json-lines and sarif are stable for scripts (`shadowfix schema` prints
     /// the JSON Schema); github, gitlab and junit are what those CI systems read.
     #[arg(long, value_enum, default_value_t = Format::Text)]
@@ -34,10 +43,11 @@ pub struct ScanArgs {
     #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
     pub color: ColorChoice,
     /// Report only these rules (shadowed-override, reverse-override, broken-call). Repeatable or
-    /// comma-separated.
+    /// comma-separated; replaces the configuration's `select`.
     #[arg(long, value_name = "RULE", value_delimiter = ',', value_parser = rule_id)]
     pub select: Vec<String>,
-    /// Do not report these rules. Repeatable or comma-separated.
+    /// Do not report these rules. Repeatable or comma-separated; replaces the configuration's
+    /// `ignore`.
     #[arg(long, value_name = "RULE", value_delimiter = ',', value_parser = rule_id)]
     pub ignore: Vec<String>,
     /// Leave out the findings recorded in FILE (by fingerprint, so moved lines still match): only
@@ -51,9 +61,6 @@ pub struct ScanArgs {
     #[arg(long)]
     pub exit_zero: bool,
 }
-
-/// The rule ids `--select`/`--ignore` take.
-const RULES: [&str; 3] = [report::RULE_SHADOWED, report::RULE_REVERSE, report::RULE_BROKEN];
 
 fn rule_id(s: &str) -> Result<String, String> {
     if RULES.contains(&s) {
@@ -83,15 +90,26 @@ pub enum Format {
 
 pub fn run(args: ScanArgs) -> anyhow::Result<u8> {
     let started = Instant::now();
-    warn_if_interrupted(&args.path);
-    let loaded = scan::load(&args.path)?;
-    let (analysis, suppressed) = loaded.analyze();
+    let from_stdin = args.path.as_os_str() == "-";
+    let path = match (&args.stdin_filename, from_stdin) {
+        (Some(name), true) => name.clone(),
+        (None, true) => PathBuf::from("stdin.py"),
+        (Some(_), false) => anyhow::bail!("--stdin-filename goes with PATH `-` (read the file from standard input)"),
+        (None, false) => args.path.clone(),
+    };
+    let mut settings = args.tree.settings(&path, &args.select, &args.ignore)?;
+    if from_stdin {
+        let mut bytes = Vec::new();
+        std::io::Read::read_to_end(&mut std::io::stdin(), &mut bytes).context("reading standard input")?;
+        settings.load.stdin = Some((path.clone(), bytes));
+    } else {
+        warn_if_interrupted(&path);
+    }
+    let loaded = scan::load_with(&path, &settings.load)?;
+    let (analysis, suppressed) = loaded.analyze(&settings.policy);
     let mut report = ScanReport::new(&loaded.project, &analysis, &loaded.unreadable, &loaded.scope, args.all);
     report.suppressed = suppressed;
     let before = report.conflicts.len();
-    report.conflicts.retain(|c| {
-        (args.select.is_empty() || args.select.iter().any(|r| r == c.rule)) && !args.ignore.iter().any(|r| r == c.rule)
-    });
     if let Some(path) = &args.baseline {
         let accepted = baseline::load(path)?;
         report.conflicts.retain(|c| !accepted.contains(&c.fingerprint));

@@ -9,14 +9,15 @@
 use std::collections::HashMap;
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 use crate::scan::analyze::{Analysis, analyze};
 use crate::scan::model::{FileId, Project};
 use crate::scan::scope::{self, Scope};
-use crate::scan::suppress;
-use crate::scan::walk::{self, SourceInput, WalkError};
+use crate::scan::suppress::{self, Policy};
+use crate::scan::walk::{self, SourceInput, WalkError, WalkOptions};
 
 pub struct LoadedTree {
     /// The analysed root: every `rel_path` is relative to it (PATH itself,
@@ -74,12 +75,15 @@ impl LoadedTree {
 }
 
 impl LoadedTree {
-    /// Detection as the user asked for it: conflicts under PATH only, and
-    /// without those a `# shadowfix: ignore` comment suppresses. Returns the
-    /// analysis and the number of conflicts suppressed.
-    pub fn analyze(&self) -> (Analysis, usize) {
+    /// Detection as the user asked for it: conflicts under PATH only, of
+    /// the rules `policy` reports, and without those a `# shadowfix: ignore`
+    /// comment suppresses. Returns the analysis and the number of conflicts
+    /// left out.
+    pub fn analyze(&self, policy: &Policy) -> (Analysis, usize) {
         let analysis = self.scope.restrict(&self.project, analyze(&self.project));
-        suppress::apply(&self.project, analysis)
+        let (analysis, unselected) = suppress::select(&self.project, analysis, policy);
+        let (analysis, suppressed) = suppress::apply(&self.project, analysis);
+        (analysis, unselected + suppressed)
     }
 }
 
@@ -87,11 +91,73 @@ impl LoadedTree {
 /// it lies in. The progress bar shows only when stderr is a terminal, so
 /// scripts and CI logs stay clean.
 pub fn load(path: &Path) -> Result<LoadedTree, WalkError> {
+    load_with(path, &LoadOptions::default())
+}
+
+/// How to read a tree: what the walk leaves out, and a file's contents
+/// given on standard input.
+#[derive(Debug, Clone, Default)]
+pub struct LoadOptions {
+    pub walk: WalkOptions,
+    /// `scan -` with `--stdin-filename NAME`: NAME's contents (the file
+    /// need not exist; if it does, its package is read around it).
+    pub stdin: Option<(PathBuf, Vec<u8>)>,
+}
+
+/// [`load`], with `options`.
+pub fn load_with(path: &Path, options: &LoadOptions) -> Result<LoadedTree, WalkError> {
+    if let Some((name, bytes)) = &options.stdin {
+        return load_stdin(name, bytes, &options.walk);
+    }
     let target = scope::locate(path);
-    let mut walked = walk::collect(&target.walk)?;
+    let mut walked = walk::collect_with(&target.walk, &options.walk)?;
     if let Some(prefix) = &target.prefix {
         walked = walked.under(prefix);
     }
+    Ok(tree(target, walked))
+}
+
+/// A file given on standard input: analysed in its package when it names a
+/// file on disk (its bytes standing in for the file's), else alone.
+fn load_stdin(name: &Path, bytes: &[u8], walk_options: &WalkOptions) -> Result<LoadedTree, WalkError> {
+    if name.is_file() {
+        let target = scope::locate(name);
+        let mut walked = walk::collect_with(&target.walk, walk_options)?;
+        if let Some(prefix) = &target.prefix {
+            walked = walked.under(prefix);
+        }
+        let rel = target.scope.path().map(str::to_string).unwrap_or_else(|| {
+            name.file_name()
+                .map_or_else(String::new, |n| n.to_string_lossy().into_owned())
+        });
+        if let Some(source) = walked.sources.iter_mut().find(|s| s.rel_path == rel) {
+            source.bytes = bytes.to_vec();
+        }
+        return Ok(tree(target, walked));
+    }
+    let file_name = name
+        .file_name()
+        .map_or_else(|| "stdin.py".to_string(), |n| n.to_string_lossy().into_owned());
+    let module = file_name.trim_end_matches(".py").to_string();
+    let walked = walk::WalkResult {
+        sources: vec![SourceInput {
+            rel_path: file_name,
+            module,
+            bytes: bytes.to_vec(),
+        }],
+        ..walk::WalkResult::default()
+    };
+    let target = scope::Target {
+        root: name.parent().map_or_else(|| PathBuf::from("."), Path::to_path_buf),
+        walk: name.to_path_buf(),
+        prefix: None,
+        scope: Scope::everything(),
+    };
+    Ok(tree(target, walked))
+}
+
+/// The loaded tree of a walk.
+fn tree(target: scope::Target, walked: walk::WalkResult) -> LoadedTree {
     let project = build_with_progress(walked.sources);
     // The project keeps the walk's order: source `i` is `FileId(i)`.
     let raw_paths = walked
@@ -99,18 +165,26 @@ pub fn load(path: &Path) -> Result<LoadedTree, WalkError> {
         .into_iter()
         .map(|(i, raw)| (FileId(i as u32), raw))
         .collect();
-    Ok(LoadedTree {
+    LoadedTree {
         root: target.root,
         project,
         unreadable: walked.unreadable,
         scope: target.scope,
         raw_paths,
-    })
+    }
+}
+
+/// Whether a progress bar may show (off with `-q`).
+static PROGRESS: AtomicBool = AtomicBool::new(true);
+
+/// Turns the progress bar off (`-q`) or back on.
+pub fn show_progress(on: bool) {
+    PROGRESS.store(on, Ordering::Relaxed);
 }
 
 /// Builds a project from in-memory sources (a git tree, or a rewritten copy).
 pub fn build_with_progress(sources: Vec<SourceInput>) -> Project {
-    let bar = if std::io::stderr().is_terminal() && sources.len() > 200 {
+    let bar = if PROGRESS.load(Ordering::Relaxed) && std::io::stderr().is_terminal() && sources.len() > 200 {
         let bar = ProgressBar::with_draw_target(Some(sources.len() as u64), ProgressDrawTarget::stderr());
         bar.set_style(
             ProgressStyle::with_template("{spinner} parsing {pos}/{len} files {wide_bar} {elapsed}")

@@ -35,13 +35,14 @@ pub use analyze::{
 };
 pub use binding::BindError;
 pub use infer::{Held, Site, Typer, holds as instance_class, receiver_class, receiver_held};
-pub use load::{LoadedTree, UnreadFiles, build_with_progress, load};
+pub use load::{LoadOptions, LoadedTree, UnreadFiles, build_with_progress, load, load_with, show_progress};
 pub use model::{
     Base, ClassId, ClassInfo, FileId, Member, MethodId, MroEntry, Project, Resolved, SourceFile, absolute_module,
 };
 pub use parse::{argument_list, parameter_list, parse_module, token_layout};
 pub use scope::{Scope, Target, locate};
+pub use suppress::Policy;
 pub use walk::{
-    SourceInput, WalkError, WalkResult, collect as walk_tree, is_python_file, is_skipped, module_name,
+    SourceInput, WalkError, WalkOptions, WalkResult, collect as walk_tree, is_python_file, is_skipped, module_name,
     root_package_prefix,
 };

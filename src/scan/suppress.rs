@@ -1,3 +1,6 @@
+//! Which findings the user wants: rule selection (`--select`/`--ignore`,
+//! per-file ignores from the configuration) and suppression comments.
+//!
 //! Suppression comments: `# shadowfix: ignore` (every rule) or
 //! `# shadowfix: ignore[shadowed-override, broken-call]` (those rules) on
 //! the override's `def` line drops the conflict; on a call's lines it drops
@@ -73,6 +76,43 @@ fn suppressions(bytes: &[u8]) -> HashMap<u32, Ignore> {
         }
     }
     out
+}
+
+/// The rules to report, and the files where some rules are not reported.
+#[derive(Debug, Clone, Default)]
+pub struct Policy {
+    /// Report only these rules (all when empty).
+    pub select: Vec<String>,
+    /// Never report these rules.
+    pub ignore: Vec<String>,
+    /// Glob over the override's path (relative to the analysed root), and
+    /// the rules not reported there.
+    pub per_file_ignores: Vec<(globset::GlobMatcher, Vec<String>)>,
+}
+
+impl Policy {
+    /// Whether a conflict of `rule` whose override lies in `path` is
+    /// reported.
+    pub fn reports(&self, rule: &str, path: &str) -> bool {
+        (self.select.is_empty() || self.select.iter().any(|r| r == rule))
+            && !self.ignore.iter().any(|r| r == rule)
+            && !self
+                .per_file_ignores
+                .iter()
+                .any(|(glob, rules)| glob.is_match(path) && rules.iter().any(|r| r == rule || r == "all"))
+    }
+}
+
+/// Drops what `policy` does not report; returns the analysis and how many
+/// conflicts were dropped.
+pub fn select(project: &Project, mut analysis: Analysis, policy: &Policy) -> (Analysis, usize) {
+    let before = analysis.conflicts.len();
+    analysis.conflicts.retain(|c| {
+        let path = &project.file(project.class(c.override_method.class).file).rel_path;
+        policy.reports(rule_id(c.kind), path)
+    });
+    let dropped = before - analysis.conflicts.len();
+    (analysis, dropped)
 }
 
 /// Drops the suppressed conflicts and calls; returns the analysis and how

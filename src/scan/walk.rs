@@ -1,10 +1,10 @@
 //! Finding the Python files of a tree and naming their modules.
 //!
 //! The walk reads every `*.py` file under a root (or the root itself when it
-//! is a file), skipping hidden entries and build/cache directories but *not*
-//! honouring `.gitignore`: a file the user's VCS ignores is still Python the
-//! interpreter may import. Symlinks are never followed, so nothing outside
-//! the root is read. A file that cannot be read is reported and the walk goes
+//! is a file), skipping hidden entries, build/cache directories and virtual
+//! environments, what `.gitignore` ignores (inside a git work tree, unless
+//! turned off) and the user's `--exclude` globs. Symlinks are never
+//! followed, so nothing outside the root is read. A file that cannot be read is reported and the walk goes
 //! on; only a root that cannot be read at all is an error.
 //!
 //! A path is named by a `String` everywhere in the analysis; a name that is
@@ -22,6 +22,7 @@ use std::collections::{BTreeMap, HashSet};
 use std::path::{Path, PathBuf};
 
 use ignore::WalkBuilder;
+use ignore::overrides::OverrideBuilder;
 use rayon::prelude::*;
 
 /// One Python file to analyse.
@@ -93,19 +94,48 @@ pub enum WalkError {
         path.display()
     )]
     NotPython { path: PathBuf },
+    #[error(transparent)]
+    Exclude(BadGlob),
 }
 
 /// Whether a tree entry is left out: hidden entries (`.tox`, `.git`,
-/// `.venv`, `.hidden.py`) and build or cache directories. `commit` applies
-/// the same rule to git trees, so it fixes exactly what `diff` shows.
+/// `.venv`, `.hidden.py`), build or cache directories and virtual
+/// environments. `commit` applies the same rule to git trees, so it fixes
+/// exactly what `diff` shows.
 pub fn is_skipped(name: &str, is_dir: bool) -> bool {
     name.starts_with('.')
         || (is_dir
-            && (matches!(name, "__pycache__" | "build" | "dist" | "node_modules") || name.ends_with(".egg-info")))
+            && (matches!(name, "__pycache__" | "build" | "dist" | "node_modules" | "venv")
+                || name.ends_with(".egg-info")))
 }
 
-/// Every `*.py` file under `root` (or `root` itself if it is a file).
+/// What the walk leaves out besides its own rule.
+#[derive(Debug, Clone, Default)]
+pub struct WalkOptions {
+    /// Gitignore-style globs, relative to the walked root (`tests/data/`,
+    /// `**/migrations/*.py`).
+    pub exclude: Vec<String>,
+    /// Leave out what `.gitignore` (and `.git/info/exclude`, the global
+    /// excludes file) ignores; only inside a git work tree.
+    pub respect_gitignore: bool,
+}
+
+#[derive(thiserror::Error, Debug)]
+#[error("bad --exclude glob `{glob}`: {message}")]
+pub struct BadGlob {
+    pub glob: String,
+    pub message: String,
+}
+
+/// Every `*.py` file under `root` (or `root` itself if it is a file), with
+/// nothing left out but the built-in rule.
 pub fn collect(root: &Path) -> Result<WalkResult, WalkError> {
+    collect_with(root, &WalkOptions::default())
+}
+
+/// Every `*.py` file under `root` (or `root` itself if it is a file) that
+/// `options` do not leave out. A file named as the root is always read.
+pub fn collect_with(root: &Path, options: &WalkOptions) -> Result<WalkResult, WalkError> {
     let root_error = |source| WalkError::Root {
         path: root.to_path_buf(),
         source,
@@ -126,10 +156,31 @@ pub fn collect(root: &Path) -> Result<WalkResult, WalkError> {
     let mut files: Vec<(String, PathBuf, Option<Vec<u8>>)> = Vec::new();
     let mut packages: HashSet<String> = HashSet::new();
     let mut unreadable: Vec<(String, String)> = Vec::new();
+    let mut overrides = OverrideBuilder::new(root);
+    for glob in &options.exclude {
+        // An override is a whitelist unless negated: every exclude is one.
+        overrides.add(&format!("!{glob}")).map_err(|e| {
+            WalkError::Exclude(BadGlob {
+                glob: glob.clone(),
+                message: e.to_string(),
+            })
+        })?;
+    }
+    let overrides = overrides.build().map_err(|e| {
+        WalkError::Exclude(BadGlob {
+            glob: options.exclude.join(" "),
+            message: e.to_string(),
+        })
+    })?;
     let walker = WalkBuilder::new(root)
-        // No .gitignore/.ignore handling (and no hidden-file filter: that is
-        // done below so the rule is ours and explicit).
+        // No hidden-file or .ignore filter: the skip rule below is ours and
+        // explicit; .gitignore only when asked.
         .standard_filters(false)
+        .git_ignore(options.respect_gitignore)
+        .git_exclude(options.respect_gitignore)
+        .git_global(options.respect_gitignore)
+        .parents(options.respect_gitignore)
+        .overrides(overrides)
         .follow_links(false)
         .filter_entry(|entry| {
             if entry.depth() == 0 {
