@@ -109,7 +109,7 @@ fn auto_diff_snapshot_on_the_choose_fixture() {
         "{err}"
     );
     assert!(
-        err.contains("4 files changed, 1 rename, 7 widenings, 5 references updated, 0 call sites left for the base, 1 conflict left"),
+        err.contains("4 files would change, 1 rename, 7 widenings, 5 references updated, 0 call sites left for the base, 1 conflict left"),
         "{err}"
     );
 }

@@ -59,10 +59,10 @@ fn diff_snapshot_on_fixture() {
     insta::assert_snapshot!("diff_kilo", stdout(&out));
     let err = stderr(&out);
     assert!(
-        err.contains("ScaleIODriver._attach_volume -> _sio_attach_volume: applied"),
+        err.contains("ScaleIODriver._attach_volume -> _sio_attach_volume: would apply"),
         "{err}"
     );
-    assert!(err.contains("2 files changed, 2 renames"), "{err}");
+    assert!(err.contains("2 files would change, 2 renames"), "{err}");
 }
 
 #[test]
@@ -208,7 +208,7 @@ fn auto_derives_the_upstream_names() {
         "{auto_diff}"
     );
     assert!(
-        stderr(&auto).contains("FakeISCSIDriver.terminate_connection widen -> terminate_connection(self, volume, connector, **kwargs): applied"),
+        stderr(&auto).contains("FakeISCSIDriver.terminate_connection widen -> terminate_connection(self, volume, connector, **kwargs): would apply"),
         "{}",
         stderr(&auto)
     );

@@ -250,7 +250,7 @@ fn a_recipe_rule_for_a_conflict_outside_path_is_left_and_says_why() {
     // Named, the same rule applies.
     let out = shadowfix_in(&root, &["diff", "--strict", "--patch", recipe, "shop/drivers/disk.py"]);
     assert!(
-        stderr(&out).contains("widen -> flush(self, context, force=False): applied"),
+        stderr(&out).contains("widen -> flush(self, context, force=False): would apply"),
         "{}",
         stderr(&out)
     );

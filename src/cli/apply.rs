@@ -44,7 +44,7 @@ pub fn run(args: ApplyArgs) -> anyhow::Result<u8> {
     }
     let run = run_fix(&args.recipes)?;
     if !output::quiet() {
-        eprint!("{}", summary(&run));
+        eprint!("{}", summary(&run, args.check));
     }
     let changes = &run.result.changes;
     // stdout: the paths changed (or to change, with --check), or the JSON.
@@ -78,8 +78,10 @@ pub fn run(args: ApplyArgs) -> anyhow::Result<u8> {
     if args.check {
         report(false)?;
         eprintln!(
-            "shadowfix: --check: {} file(s) need changes; nothing written",
-            changes.len()
+            "shadowfix: --check: {} file{} {} changes; nothing written",
+            changes.len(),
+            if changes.len() == 1 { "" } else { "s" },
+            if changes.len() == 1 { "needs" } else { "need" }
         );
         return Ok(exit_codes::FINDINGS);
     }

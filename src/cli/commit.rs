@@ -271,7 +271,7 @@ fn process_base(ctx: &Shared, rev: &str, short: &str, branch: &str, out: &mut Ou
         eprintln!("shadowfix: base {rev} ({}):", &base.id().to_string()[..12]);
     }
     if !output::quiet() {
-        eprint!("{}", summary(&run));
+        eprint!("{}", summary(&run, false));
     }
 
     let changes = &run.result.changes;

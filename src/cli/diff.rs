@@ -38,7 +38,7 @@ pub fn run(args: DiffArgs) -> anyhow::Result<u8> {
     let run = run_fix(&args.recipes)?;
     let diffs: Vec<FileDiff> = run.result.changes.iter().map(|c| c.diff()).collect();
     if !output::quiet() {
-        eprint!("{}", summary(&run));
+        eprint!("{}", summary(&run, true));
     }
     if let Some(dir) = &args.format_patch {
         if diffs.is_empty() {

@@ -235,7 +235,7 @@ pub fn fix_tree(
 /// The stderr summary: one line per rule outcome (with `--auto`'s reasons),
 /// every conflict left and why, then the counts and the calls left for the
 /// base.
-pub fn summary(run: &FixRun) -> String {
+pub fn summary(run: &FixRun, dry: bool) -> String {
     let mut out = String::new();
     let plan = &run.result.plan;
     if let Some(scope) = run.tree.scope.path() {
@@ -246,6 +246,8 @@ pub fn summary(run: &FixRun) -> String {
     }
     for o in &plan.outcomes {
         let status = match &o.status {
+            // A dry run (`diff`, `apply --check`) changes nothing yet.
+            RuleStatus::Applied if dry => "would apply".to_string(),
             RuleStatus::Applied => "applied".to_string(),
             RuleStatus::AlreadyApplied => "already applied".to_string(),
             RuleStatus::NotApplicable(why) => format!("not applicable: {why}"),
@@ -288,9 +290,10 @@ pub fn summary(run: &FixRun) -> String {
         out.push_str("shadowfix: no recipe to run (--auto found no conflict to fix)\n");
     }
     out.push_str(&format!(
-        "shadowfix: {} file{} changed, {} rename{}, {} widening{}, {} reference{} updated, {} call site{} left for the base, {} conflict{} left\n",
+        "shadowfix: {} file{} {}, {} rename{}, {} widening{}, {} reference{} updated, {} call site{} left for the base, {} conflict{} left\n",
         run.result.changes.len(),
         plural(run.result.changes.len()),
+        if dry { "would change" } else { "changed" },
         plan.renamed_defs.len(),
         plural(plan.renamed_defs.len()),
         plan.widened.len(),

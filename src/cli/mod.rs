@@ -63,6 +63,24 @@ enum Command {
     Schema(schema::SchemaArgs),
 }
 
+/// An error with its causes, each said once: a cause whose text the
+/// message before it already holds (a typed error that prints its source)
+/// is not repeated.
+fn describe(e: &anyhow::Error) -> String {
+    let mut out = String::new();
+    for cause in e.chain() {
+        let text = cause.to_string();
+        if out.contains(&text) {
+            continue;
+        }
+        if !out.is_empty() {
+            out.push_str(": ");
+        }
+        out.push_str(&text);
+    }
+    out
+}
+
 /// Parses `args` (including the program name) and runs the command.
 pub fn run<I, T>(args: I) -> ExitCode
 where
@@ -96,7 +114,7 @@ where
         Ok(code) => exit_codes::code(code),
         Err(e) if output::is_broken_pipe(&e) => exit_codes::code(exit_codes::OK),
         Err(e) => {
-            eprintln!("shadowfix: error: {e:#}");
+            eprintln!("shadowfix: error: {}", describe(&e));
             exit_codes::code(exit_codes::ERROR)
         }
     }

@@ -27,7 +27,8 @@ pub fn render(project: &Project, report: &ScanReport, styled: bool) -> String {
         let groups = [Level::WARNING
             .primary_title(format!(
                 "`{}` overrides `{}` with a different signature; no call in the tree breaks on it",
-                w.override_method.signature, w.overridden.qualname
+                short_qualname(&w.override_method.qualname),
+                short_qualname(&w.overridden.qualname)
             ))
             .id(w.rule)
             .element(method_snippet(
