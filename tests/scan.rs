@@ -219,6 +219,13 @@ fn exit_codes() {
     let missing = shadowfix(&["scan", "/nonexistent/tree"]);
     assert_eq!(missing.status.code(), Some(2));
     assert!(stderr(&missing).contains("/nonexistent/tree"), "{}", stderr(&missing));
+    // The cause is said once.
+    assert_eq!(
+        stderr(&missing).matches("No such file or directory").count(),
+        1,
+        "{}",
+        stderr(&missing)
+    );
 }
 
 #[test]
