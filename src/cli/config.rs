@@ -27,6 +27,7 @@ struct RawConfig {
     recipes: Option<Vec<String>>,
     prefix: Option<String>,
     line_length: Option<usize>,
+    cache_dir: Option<String>,
     respect_gitignore: Option<bool>,
 }
 
@@ -54,6 +55,7 @@ pub struct Config {
     pub recipes: Vec<PathBuf>,
     pub prefix: Option<String>,
     pub line_length: Option<usize>,
+    pub cache_dir: Option<PathBuf>,
     pub respect_gitignore: Option<bool>,
 }
 
@@ -119,7 +121,7 @@ fn read(file: &Path, whole: bool) -> Result<Option<Config>, ConfigError> {
             column,
             message: format!(
                 "{}; the keys are exclude, extend-exclude, select, ignore, per-file-ignores, recipes, prefix, \
-                 line-length and respect-gitignore",
+                 line-length, cache-dir and respect-gitignore",
                 e.message().trim()
             ),
         }
@@ -178,6 +180,7 @@ fn read(file: &Path, whole: bool) -> Result<Option<Config>, ConfigError> {
         recipes: raw.recipes.unwrap_or_default().iter().map(|r| dir.join(r)).collect(),
         prefix: raw.prefix,
         line_length: raw.line_length,
+        cache_dir: raw.cache_dir.map(|c| dir.join(c)),
         respect_gitignore: raw.respect_gitignore,
     }))
 }
@@ -242,8 +245,13 @@ mod tests {
     #[test]
     fn relative_paths_are_relative_to_the_file() {
         let tmp = tempfile::tempdir().unwrap();
-        write(tmp.path(), "shadowfix.toml", "recipes = [\"patches/mine.toml\"]\n");
+        write(
+            tmp.path(),
+            "shadowfix.toml",
+            "recipes = [\"patches/mine.toml\"]\ncache-dir = \".cache\"\n",
+        );
         let c = load(tmp.path(), None).unwrap();
         assert_eq!(c.recipes, [tmp.path().join("patches/mine.toml")]);
+        assert_eq!(c.cache_dir, Some(tmp.path().join(".cache")));
     }
 }

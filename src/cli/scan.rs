@@ -106,6 +106,12 @@ pub fn run(args: ScanArgs) -> anyhow::Result<u8> {
         warn_if_interrupted(&path);
     }
     let loaded = scan::load_with(&path, &settings.load)?;
+    if output::verbose()
+        && let Some(cache) = &settings.load.cache
+    {
+        let (hits, misses, _) = cache.stats();
+        eprintln!("shadowfix: fact cache: {hits} file(s) read from the cache, {misses} parsed");
+    }
     let (analysis, suppressed) = loaded.analyze(&settings.policy);
     let mut report = ScanReport::new(&loaded.project, &analysis, &loaded.unreadable, &loaded.scope, args.all);
     report.suppressed = suppressed;

@@ -8,7 +8,9 @@ use anyhow::Context;
 use clap::Args;
 
 use super::config::{self, Config};
-use crate::scan::{LoadOptions, Policy, WalkOptions};
+use std::sync::Arc;
+
+use crate::scan::{FactCache, LoadOptions, Policy, WalkOptions};
 
 #[derive(Args, Debug, Clone, Default)]
 pub struct TreeArgs {
@@ -33,6 +35,14 @@ pub struct TreeArgs {
     /// Ignore every configuration file.
     #[arg(long)]
     pub isolated: bool,
+    /// Keep parsed facts in DIR (default: SHADOWFIX_CACHE_DIR, the configuration's `cache-dir`,
+    /// else the user cache directory, e.g. ~/.cache/shadowfix): a later run over the same files
+    /// reads them instead of parsing.
+    #[arg(long, value_name = "DIR", conflicts_with = "no_cache")]
+    pub cache_dir: Option<PathBuf>,
+    /// Parse every file; read and write no cache.
+    #[arg(long)]
+    pub no_cache: bool,
 }
 
 /// What the flags and the configuration decide together.
@@ -89,12 +99,31 @@ impl TreeArgs {
                 Ok((matcher, rules.clone()))
             })
             .collect::<anyhow::Result<Vec<_>>>()?;
+        let cache_dir = if self.no_cache {
+            None
+        } else {
+            self.cache_dir
+                .clone()
+                .or_else(|| {
+                    std::env::var_os("SHADOWFIX_CACHE_DIR")
+                        .filter(|v| !v.is_empty())
+                        .map(PathBuf::from)
+                })
+                .or_else(|| config.cache_dir.clone())
+                .or_else(FactCache::default_dir)
+        };
+        if super::output::verbose()
+            && let Some(dir) = &cache_dir
+        {
+            eprintln!("shadowfix: fact cache: {}", dir.display());
+        }
         Ok(Settings {
             load: LoadOptions {
                 walk: WalkOptions {
                     exclude,
                     respect_gitignore,
                 },
+                cache: cache_dir.map(|dir| Arc::new(FactCache::new(dir))),
                 stdin: None,
             },
             policy: Policy {

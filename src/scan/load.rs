@@ -13,7 +13,10 @@ use std::sync::atomic::{AtomicBool, Ordering};
 
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
+use std::sync::Arc;
+
 use crate::scan::analyze::{Analysis, analyze};
+use crate::scan::cache::FactCache;
 use crate::scan::model::{FileId, Project};
 use crate::scan::scope::{self, Scope};
 use crate::scan::suppress::{self, Policy};
@@ -99,6 +102,8 @@ pub fn load(path: &Path) -> Result<LoadedTree, WalkError> {
 #[derive(Debug, Clone, Default)]
 pub struct LoadOptions {
     pub walk: WalkOptions,
+    /// Where parsed facts are cached; None parses every file.
+    pub cache: Option<Arc<FactCache>>,
     /// `scan -` with `--stdin-filename NAME`: NAME's contents (the file
     /// need not exist; if it does, its package is read around it).
     pub stdin: Option<(PathBuf, Vec<u8>)>,
@@ -107,19 +112,24 @@ pub struct LoadOptions {
 /// [`load`], with `options`.
 pub fn load_with(path: &Path, options: &LoadOptions) -> Result<LoadedTree, WalkError> {
     if let Some((name, bytes)) = &options.stdin {
-        return load_stdin(name, bytes, &options.walk);
+        return load_stdin(name, bytes, &options.walk, options.cache.as_deref());
     }
     let target = scope::locate(path);
     let mut walked = walk::collect_with(&target.walk, &options.walk)?;
     if let Some(prefix) = &target.prefix {
         walked = walked.under(prefix);
     }
-    Ok(tree(target, walked))
+    Ok(tree(target, walked, options.cache.as_deref()))
 }
 
 /// A file given on standard input: analysed in its package when it names a
 /// file on disk (its bytes standing in for the file's), else alone.
-fn load_stdin(name: &Path, bytes: &[u8], walk_options: &WalkOptions) -> Result<LoadedTree, WalkError> {
+fn load_stdin(
+    name: &Path,
+    bytes: &[u8],
+    walk_options: &WalkOptions,
+    cache: Option<&FactCache>,
+) -> Result<LoadedTree, WalkError> {
     if name.is_file() {
         let target = scope::locate(name);
         let mut walked = walk::collect_with(&target.walk, walk_options)?;
@@ -133,7 +143,7 @@ fn load_stdin(name: &Path, bytes: &[u8], walk_options: &WalkOptions) -> Result<L
         if let Some(source) = walked.sources.iter_mut().find(|s| s.rel_path == rel) {
             source.bytes = bytes.to_vec();
         }
-        return Ok(tree(target, walked));
+        return Ok(tree(target, walked, cache));
     }
     let file_name = name
         .file_name()
@@ -153,12 +163,17 @@ fn load_stdin(name: &Path, bytes: &[u8], walk_options: &WalkOptions) -> Result<L
         prefix: None,
         scope: Scope::everything(),
     };
-    Ok(tree(target, walked))
+    Ok(tree(target, walked, cache))
 }
 
 /// The loaded tree of a walk.
-fn tree(target: scope::Target, walked: walk::WalkResult) -> LoadedTree {
-    let project = build_with_progress(walked.sources);
+fn tree(target: scope::Target, walked: walk::WalkResult, cache: Option<&FactCache>) -> LoadedTree {
+    let project = build_cached(walked.sources, cache);
+    if let Some(cache) = cache
+        && cache.stats().2 > 0
+    {
+        cache.prune();
+    }
     // The project keeps the walk's order: source `i` is `FileId(i)`.
     let raw_paths = walked
         .raw_paths
@@ -184,6 +199,11 @@ pub fn show_progress(on: bool) {
 
 /// Builds a project from in-memory sources (a git tree, or a rewritten copy).
 pub fn build_with_progress(sources: Vec<SourceInput>) -> Project {
+    build_cached(sources, None)
+}
+
+/// [`build_with_progress`], with facts read from and stored in `cache`.
+pub fn build_cached(sources: Vec<SourceInput>, cache: Option<&FactCache>) -> Project {
     let bar = if PROGRESS.load(Ordering::Relaxed) && std::io::stderr().is_terminal() && sources.len() > 200 {
         let bar = ProgressBar::with_draw_target(Some(sources.len() as u64), ProgressDrawTarget::stderr());
         bar.set_style(
@@ -194,7 +214,7 @@ pub fn build_with_progress(sources: Vec<SourceInput>) -> Project {
     } else {
         ProgressBar::hidden()
     };
-    let project = Project::build_with_progress(sources, &|| bar.inc(1));
+    let project = Project::build_cached(sources, &|| bar.inc(1), cache);
     bar.finish_and_clear();
     project
 }

@@ -18,6 +18,7 @@
 
 mod analyze;
 mod binding;
+mod cache;
 mod infer;
 mod load;
 mod mocks;
@@ -34,6 +35,7 @@ pub use analyze::{
     Analysis, BreakingCall, Conflict, ConflictKind, Severity, SignatureWarning, analyze, bind, bind_with, shape,
 };
 pub use binding::BindError;
+pub use cache::FactCache;
 pub use infer::{Held, Site, Typer, holds as instance_class, receiver_class, receiver_held};
 pub use load::{LoadOptions, LoadedTree, UnreadFiles, build_with_progress, load, load_with, show_progress};
 pub use model::{

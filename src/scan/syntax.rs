@@ -7,15 +7,17 @@
 
 use std::ops::Range;
 
+use serde::{Deserialize, Serialize};
+
 /// A 1-based line and 1-based byte column, as editors and SARIF count them.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default, Serialize, Deserialize)]
 pub struct Position {
     pub line: u32,
     pub column: u32,
 }
 
 /// Everything shadowfix needs from one module.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct Module {
     pub imports: Vec<Import>,
     /// Every class in the file, nested ones included, in source order.
@@ -32,7 +34,7 @@ pub struct Module {
 }
 
 /// One import binding. `import a.b` binds `a`; `import a.b as x` binds `x`.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Import {
     /// `import a.b.c [as alias]`.
     Module { module: String, alias: Option<String> },
@@ -47,7 +49,7 @@ pub enum Import {
 }
 
 /// A base class expression as written.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub enum BaseExpr {
     /// A name or attribute chain: `BaseVD`, `driver.VolumeDriver`.
     Dotted(String),
@@ -55,7 +57,7 @@ pub enum BaseExpr {
     Other(String),
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct ClassDef {
     pub name: String,
     /// Python 3's `__qualname__`: `Outer.Inner` for a nested class,
@@ -87,13 +89,13 @@ pub struct ClassDef {
 }
 
 /// A name assigned in a class body.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ClassAttr {
     pub name: String,
     pub position: Position,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Alias {
     pub name: String,
     pub target: String,
@@ -102,7 +104,7 @@ pub struct Alias {
     pub position: Position,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum MethodKind {
     Instance,
     Static,
@@ -110,7 +112,7 @@ pub enum MethodKind {
     Property,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct MethodDef {
     pub name: String,
     /// The identifier after `def`.
@@ -145,7 +147,7 @@ impl MethodDef {
 }
 
 /// What a method body amounts to, for telling a hook from an implementation.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub enum BodyKind {
     /// Does real work.
     #[default]
@@ -158,7 +160,7 @@ pub enum BodyKind {
     RaisesNotImplemented,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum ParamKind {
     PositionalOnly,
     PositionalOrKeyword,
@@ -167,7 +169,7 @@ pub enum ParamKind {
     VarKeyword,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Param {
     /// The name; a Python 2 tuple parameter `(a, b)` keeps its text.
     pub name: String,
@@ -175,7 +177,7 @@ pub struct Param {
     pub has_default: bool,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub struct Signature {
     pub params: Vec<Param>,
     /// The parameter list as written, whitespace collapsed: `(self, volume, sdc_ip)`.
@@ -183,7 +185,7 @@ pub struct Signature {
 }
 
 /// What stands left of the dot in `x.attr`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum Receiver {
     /// The enclosing method's first parameter (`self`, `cls`, or any other
     /// name), seen from the method body or a function nested in it.
@@ -198,7 +200,7 @@ pub enum Receiver {
 }
 
 /// The shape of a call's arguments, enough to decide binding.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub struct ArgShape {
     pub positional: usize,
     pub keywords: Vec<String>,
@@ -213,13 +215,13 @@ pub struct ArgShape {
 
 /// The enclosing method of a reference: indexes into `Module::classes` and
 /// that class's `methods`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct MethodScope {
     pub class: usize,
     pub method: usize,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct AttrRef {
     pub receiver: Receiver,
     pub attr: String,
@@ -244,7 +246,7 @@ pub struct AttrRef {
 /// `self.driver = ScaleIODriver(...)`, `drv = self.driver`,
 /// `drv, vol = self.drv, self.volume`, and class aliases at module level or
 /// in a class body (`FCD_DRIVER = fcd.VMwareVStorageObjectDriver`).
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Binding {
     pub target: BindingTarget,
     pub value: BindingValue,
@@ -255,7 +257,7 @@ pub struct Binding {
     pub class_body: Option<usize>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum BindingTarget {
     /// A local (or module-level) name.
     Name(String),
@@ -263,7 +265,7 @@ pub enum BindingTarget {
     SelfAttr(String),
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub enum BindingValue {
     /// A call of a dotted name: a constructor, as far as we can tell.
     Construct(String),
@@ -274,7 +276,7 @@ pub enum BindingValue {
     Dotted(String),
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub enum StringContext {
     /// `mock.patch.object(target, 'm')`, `patch.object(...)`, and the
     /// OpenStack test helper `self.mock_object(target, 'm')`.
@@ -285,7 +287,7 @@ pub enum StringContext {
     Getattr { receiver: Receiver },
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct StringRef {
     pub context: StringContext,
     /// The literal's content, without prefix and quotes.
@@ -298,7 +300,7 @@ pub struct StringRef {
     pub function_start: Option<usize>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ParseErrorRegion {
     pub range: Range<usize>,
     pub position: Position,
@@ -307,7 +309,7 @@ pub struct ParseErrorRegion {
 /// The layout of a bracketed list as written: a `def`'s parameters or a
 /// call's arguments. Read on demand (not kept per file) by the fix stage,
 /// which inserts parameters and arguments.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ListLayout {
     /// Byte offset of the opening `(`.
     pub open: usize,
@@ -318,7 +320,7 @@ pub struct ListLayout {
     pub trailing_comma: bool,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ListItem {
     pub range: Range<usize>,
     pub kind: ItemKind,
@@ -330,7 +332,7 @@ pub struct ListItem {
     pub comma_end: Option<usize>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum ItemKind {
     /// A parameter (with or without default or annotation), or a
     /// positional argument.
@@ -348,7 +350,7 @@ pub enum ItemKind {
 /// Byte offsets of every bracket pair, string and comment in a file: what a
 /// rewrite needs to re-indent or break lines without reading Python itself.
 /// Each list is in source order.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub struct TokenLayout {
     pub brackets: Vec<BracketPair>,
     /// Whole string literals, prefix and quotes included; each part of an
@@ -360,7 +362,7 @@ pub struct TokenLayout {
 
 /// Offsets of an opening `(`, `[` or `{` and of its matching closer. Pairs
 /// nest: two pairs are either disjoint or one holds the other.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct BracketPair {
     pub open: usize,
     pub close: usize,

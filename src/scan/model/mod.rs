@@ -10,6 +10,7 @@ use std::collections::HashMap;
 
 use rayon::prelude::*;
 
+use crate::scan::cache::FactCache;
 use crate::scan::parse::parse_module;
 use crate::scan::syntax::{self, BaseExpr, Binding, BindingTarget, MethodDef, Module, Receiver};
 use crate::scan::walk::SourceInput;
@@ -133,10 +134,19 @@ impl Project {
 
     /// Like [`Project::build`], calling `tick` once per parsed file.
     pub fn build_with_progress(sources: Vec<SourceInput>, tick: &(dyn Fn() + Sync)) -> Project {
+        Self::build_cached(sources, tick, None)
+    }
+
+    /// Like [`Project::build_with_progress`], reading each file's facts from
+    /// `cache` when it has them (and storing the ones it parses).
+    pub fn build_cached(sources: Vec<SourceInput>, tick: &(dyn Fn() + Sync), cache: Option<&FactCache>) -> Project {
         let files: Vec<SourceFile> = sources
             .into_par_iter()
             .map(|s| {
-                let syntax = parse_module(&s.bytes);
+                let syntax = match cache {
+                    Some(cache) => cache.facts(&s.bytes, parse_module),
+                    None => parse_module(&s.bytes),
+                };
                 tick();
                 SourceFile {
                     rel_path: s.rel_path,
