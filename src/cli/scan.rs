@@ -162,6 +162,8 @@ pub fn run(args: ScanArgs) -> anyhow::Result<u8> {
         }
         Format::Junit => output::print(ci::junit(&report).context("writing the JUnit XML")?.as_bytes())?,
     }
+    // The process ends next: freeing the whole model would only cost time.
+    std::mem::forget(loaded);
     Ok(if report.conflicts.is_empty() || args.exit_zero {
         exit_codes::OK
     } else {

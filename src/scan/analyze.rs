@@ -305,7 +305,8 @@ fn typed_instance_calls(
             let file = FileId(fi as u32);
             let syntax = &project.file(file).syntax;
             let mut held: HashMap<(Receiver, Option<usize>, Option<usize>), Option<Held>> = HashMap::new();
-            let mocks = Mocks::of(syntax);
+            // Built on the first call that needs it: most files have none.
+            let mut mocks: Option<Mocks> = None;
             let typer = Typer::new(project);
             let mut out = Vec::new();
             for (i, r) in syntax.attr_refs.iter().enumerate() {
@@ -314,7 +315,7 @@ fn typed_instance_calls(
                 };
                 if !matches!(r.receiver, Receiver::Dotted(_) | Receiver::SelfAttr(_))
                     || !method_names.contains(r.attr.as_str())
-                    || mocks.cover(r, scope)
+                    || mocks.get_or_insert_with(|| Mocks::of(syntax)).cover(r, scope)
                 {
                     continue;
                 }
@@ -381,7 +382,7 @@ fn typed_instance_calls(
         })
         .collect();
     // Reachability of the calling body, in the class that holds it.
-    let mut entered: HashMap<ClassId, HashMap<MethodId, MethodId>> = HashMap::new();
+    let mut entered: HashMap<ClassId, rustc_hash::FxHashMap<MethodId, MethodId>> = HashMap::new();
     found
         .into_iter()
         .map(|(kind, over, base, mut call)| {

@@ -3,7 +3,9 @@
 //! lookups detection and reachability make are hash probes, and the list of
 //! methods effective in a class.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::BTreeSet;
+
+use rustc_hash::FxHashMap as HashMap;
 
 use rayon::prelude::*;
 
@@ -23,7 +25,7 @@ impl<'p> Namespaces<'p> {
             .par_iter()
             .map(|&id| {
                 let def = project.class_def(id);
-                let mut names: HashMap<&str, Member> = HashMap::new();
+                let mut names: HashMap<&str, Member> = HashMap::default();
                 for m in &def.methods {
                     names
                         .entry(m.name.as_str())

@@ -14,7 +14,9 @@
 //! Both walk the references on the instance, indexed once per analysis by
 //! the method whose body holds them.
 
-use std::collections::{HashMap, HashSet, VecDeque};
+use std::collections::VecDeque;
+
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 
 use crate::scan::model::{ClassId, FileId, Member, MethodId, Project};
 use crate::scan::namespaces::Namespaces;
@@ -34,7 +36,7 @@ pub(crate) struct InstanceRefs {
 
 impl InstanceRefs {
     pub(crate) fn index(project: &Project) -> Self {
-        let mut by_body: HashMap<MethodId, Vec<InstanceRef>> = HashMap::new();
+        let mut by_body: HashMap<MethodId, Vec<InstanceRef>> = HashMap::default();
         for (fi, file) in project.files.iter().enumerate() {
             let fid = FileId(fi as u32);
             for (i, r) in file.syntax.attr_refs.iter().enumerate() {
@@ -123,7 +125,7 @@ impl InstanceRefs {
             .filter(|m| is_public(&project.method(*m).name))
             .collect();
         roots.sort_by(|a, b| project.method(*a).name.cmp(&project.method(*b).name));
-        let mut from: HashMap<MethodId, MethodId> = HashMap::new();
+        let mut from: HashMap<MethodId, MethodId> = HashMap::default();
         for root in roots {
             if from.contains_key(&root) {
                 continue;
