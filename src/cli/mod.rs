@@ -4,8 +4,10 @@
 
 mod apply;
 mod commit;
+mod completions;
 mod diff;
 mod fixargs;
+mod man;
 mod output;
 mod recipes;
 mod rpm;
@@ -14,7 +16,7 @@ mod scan;
 use std::ffi::OsString;
 use std::process::ExitCode;
 
-use clap::{Parser, Subcommand};
+use clap::{CommandFactory, Parser, Subcommand};
 
 use crate::exit_codes;
 
@@ -50,6 +52,16 @@ enum Command {
     /// Print an RPM macro file defining %shadowfix_apply and %shadowfix_check, to install as /usr/lib/rpm/macros.d/macros.shadowfix
     #[command(name = "rpm-macros")]
     RpmMacros(rpm::RpmMacrosArgs),
+    /// Print a shell completion script (bash, zsh, fish, elvish, powershell), generated from these definitions.
+    Completions(completions::CompletionsArgs),
+    /// Print the man page shadowfix(1), or write it and one page per subcommand into a directory with --dir.
+    Man(man::ManArgs),
+}
+
+/// The clap definition of the whole command line, for the generators of
+/// completion scripts and man pages.
+fn command() -> clap::Command {
+    Cli::command()
 }
 
 /// Parses `args` (including the program name) and runs the command.
@@ -77,6 +89,8 @@ where
         Command::Recipes(args) => recipes::run(args),
         Command::Commit(args) => commit::run(args),
         Command::RpmMacros(args) => rpm::run(args),
+        Command::Completions(args) => completions::run(args),
+        Command::Man(args) => man::run(args),
     };
     match result {
         Ok(code) => exit_codes::code(code),
