@@ -65,3 +65,34 @@ fn root_pyproject_leaves_the_fixtures_at_79_columns() {
         stderr(&out)
     );
 }
+
+fn spec_tag(spec: &str, tag: &str) -> String {
+    spec.lines()
+        .find_map(|l| l.strip_prefix(&format!("{tag}:")))
+        .unwrap_or_else(|| panic!("no {tag}: in dist/shadowfix.spec"))
+        .trim()
+        .to_string()
+}
+
+/// The spec builds what Cargo.toml describes: its Version is the crate's, and
+/// it asks for the rust-version Cargo.toml declares.
+#[test]
+fn rpm_spec_matches_cargo_toml() {
+    let spec = root_file("dist/shadowfix.spec");
+    assert_eq!(spec_tag(&spec, "Name"), env!("CARGO_PKG_NAME"));
+    assert_eq!(spec_tag(&spec, "Version"), env!("CARGO_PKG_VERSION"));
+    let rust = env!("CARGO_PKG_RUST_VERSION");
+    assert!(spec.contains(&format!("BuildRequires:  cargo >= {rust}\n")), "{spec}");
+    assert!(spec.contains(&format!("BuildRequires:  rust >= {rust}\n")), "{spec}");
+    assert!(
+        spec.contains("cargo build --release --offline --locked"),
+        "the spec must build offline from the vendored crates"
+    );
+}
+
+#[test]
+fn readme_names_the_minimum_rust() {
+    let readme = root_file("README.md");
+    let wanted = format!("with Rust {} or newer", env!("CARGO_PKG_RUST_VERSION"));
+    assert!(readme.contains(&wanted), "README.md does not say `{wanted}`");
+}
