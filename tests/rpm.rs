@@ -8,11 +8,13 @@
 //! `rpmbuild` they skip, except in CI, where skipping would hide a broken
 //! packaging path.
 
+mod common;
+
 use std::fs;
-use std::io::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 
+use common::{on_path, tool_or_skip};
 use tempfile::TempDir;
 
 const BIN: &str = env!("CARGO_BIN_EXE_shadowfix");
@@ -32,27 +34,9 @@ fn manifest_dir() -> &'static Path {
     Path::new(env!("CARGO_MANIFEST_DIR"))
 }
 
-fn on_path(tool: &str) -> bool {
-    std::env::var_os("PATH").is_some_and(|p| std::env::split_paths(&p).any(|d| d.join(tool).is_file()))
-}
-
-/// Whether the RPM tests can run. Without rpmbuild they skip, loudly; in CI
-/// (`CI` set to anything non-empty) a missing rpmbuild fails instead, so a
-/// runner image that lost the package cannot turn the tests into no-ops.
+/// Whether the RPM tests can run: they skip without rpmbuild, except in CI.
 fn rpm_tools() -> bool {
-    if !on_path("rpmbuild") {
-        if std::env::var_os("CI").is_some_and(|v| !v.is_empty()) {
-            panic!(
-                "rpmbuild is required in CI (CI is set) but was not found on PATH: \
-                 install the rpm packages: apt-get install -y rpm cpio patch"
-            );
-        }
-        // Straight to the stderr handle: libtest captures `eprintln!` of a
-        // passing test, and a skip nobody sees looks exactly like a pass.
-        let _ = writeln!(
-            std::io::stderr(),
-            "skipped: rpmbuild not found (install the rpm package: apt-get install -y rpm)"
-        );
+    if !tool_or_skip("rpmbuild", "apt-get install -y rpm rpm2cpio cpio patch") {
         return false;
     }
     // rpmbuild without these is a half-installed toolchain, not a reason to skip.

@@ -4,9 +4,11 @@
 
 mod apply;
 mod commit;
+mod completions;
 mod config;
 mod diff;
 mod fixargs;
+mod man;
 mod output;
 mod recipes;
 mod rpm;
@@ -17,7 +19,7 @@ mod settings;
 use std::ffi::OsString;
 use std::process::ExitCode;
 
-use clap::{Parser, Subcommand};
+use clap::{CommandFactory, Parser, Subcommand};
 
 use crate::exit_codes;
 
@@ -61,6 +63,10 @@ enum Command {
     RpmMacros(rpm::RpmMacrosArgs),
     /// Print the JSON Schema of `scan --format json` (generated from the report's types).
     Schema(schema::SchemaArgs),
+    /// Print a shell completion script (bash, zsh, fish, elvish, powershell), generated from these definitions.
+    Completions(completions::CompletionsArgs),
+    /// Print the man page shadowfix(1), or write it and one page per subcommand into a directory with --dir.
+    Man(man::ManArgs),
 }
 
 /// An error with its causes, each said once: a cause whose text the
@@ -79,6 +85,12 @@ fn describe(e: &anyhow::Error) -> String {
         out.push_str(&text);
     }
     out
+}
+
+/// The clap definition of the whole command line, for the generators of
+/// completion scripts and man pages.
+fn command() -> clap::Command {
+    Cli::command()
 }
 
 /// Parses `args` (including the program name) and runs the command.
@@ -109,6 +121,8 @@ where
         Command::Commit(args) => commit::run(args),
         Command::RpmMacros(args) => rpm::run(args),
         Command::Schema(args) => schema::run(args),
+        Command::Completions(args) => completions::run(args),
+        Command::Man(args) => man::run(args),
     };
     match result {
         Ok(code) => exit_codes::code(code),

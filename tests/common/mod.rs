@@ -35,6 +35,28 @@ pub fn copy_tree(src: &Path, dest: &Path) {
     }
 }
 
+pub fn on_path(tool: &str) -> bool {
+    std::env::var_os("PATH").is_some_and(|p| std::env::split_paths(&p).any(|d| d.join(tool).is_file()))
+}
+
+/// Whether `tool` is on PATH for a test that needs it. Without it the test
+/// skips, loudly; in CI (`CI` set to anything non-empty) it fails instead, so
+/// a runner image that lost a package cannot turn tests into no-ops.
+/// `install` says how to get it.
+pub fn tool_or_skip(tool: &str, install: &str) -> bool {
+    if on_path(tool) {
+        return true;
+    }
+    if std::env::var_os("CI").is_some_and(|v| !v.is_empty()) {
+        panic!("{tool} is required in CI (CI is set) but was not found on PATH: {install}");
+    }
+    // Straight to the stderr handle: libtest captures `eprintln!` of a
+    // passing test, and a skip nobody sees looks exactly like a pass.
+    use std::io::Write as _;
+    let _ = writeln!(std::io::stderr(), "skipped: {tool} not found ({install})");
+    false
+}
+
 pub fn shadowfix(args: &[&str]) -> Output {
     std::process::Command::new(env!("CARGO_BIN_EXE_shadowfix"))
         .args(args)
