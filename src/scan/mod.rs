@@ -35,7 +35,7 @@ pub use binding::BindError;
 pub use infer::{Held, Site, Typer, holds as instance_class, receiver_class, receiver_held};
 pub use load::{LoadedTree, build_with_progress, load};
 pub use model::{
-    Base, ClassId, ClassInfo, FileId, Member, MethodId, MroEntry, Project, Resolved, SourceFile, absolute_module,
+    Base, ClassId, ClassInfo, FileId, Member, MethodId, Mro, MroEntry, Project, Resolved, SourceFile, absolute_module,
 };
 pub use parse::{argument_list, parameter_list, parse_module, token_layout};
 pub use scope::{Scope, Target, locate};
