@@ -13,7 +13,7 @@
 //! as `> N s`. `--keep` leaves the inputs on disk and prints where.
 
 use std::fs;
-use std::io::{BufWriter, Read, Write};
+use std::io::{BufWriter, Write};
 use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
@@ -98,8 +98,8 @@ fn main() {
     let dir = tempfile::tempdir().expect("tempdir");
     println!("threads: {}", rayon::current_num_threads());
     println!(
-        "{:<16} {:<10} {:>10} {:>10}  input",
-        "case", "command", "wall", "peak RSS"
+        "{:<16} {:<10} {:>10} {:>10} {:>5}  input",
+        "case", "command", "wall", "peak RSS", "exit"
     );
     for case in CASES
         .iter()
@@ -109,10 +109,10 @@ fn main() {
         fs::create_dir_all(&root).expect("mkdir");
         let runs = (case.make)(&root);
         for run in runs {
-            let figures = measure(&run.args, timeout);
+            let figures = measure(&run.args, timeout, dir.path());
             println!(
-                "{:<16} {:<10} {:>10} {:>10}  {}",
-                case.name, run.label, figures.0, figures.1, case.what
+                "{:<16} {:<10} {:>10} {:>10} {:>5}  {}",
+                case.name, run.label, figures.0, figures.1, figures.2, case.what
             );
         }
         if !keep {
@@ -125,16 +125,19 @@ fn main() {
 }
 
 /// Runs one command in a child process; returns its wall time and peak
-/// RSS as printed.
-fn measure(args: &[String], timeout: Duration) -> (String, String) {
+/// RSS as printed. The child's stderr goes to a file: a pipe read only
+/// after it exits would stall a child that writes more than the pipe holds
+/// (a summary line per recipe rule).
+fn measure(args: &[String], timeout: Duration, scratch: &Path) -> (String, String, String) {
     let exe = std::env::current_exe().expect("current exe");
+    let log = scratch.join("child-stderr.txt");
     let mut child = Command::new(exe)
         .arg("--child")
         .args(args)
         .env("NO_COLOR", "1")
         .stdin(Stdio::null())
         .stdout(Stdio::null())
-        .stderr(Stdio::piped())
+        .stderr(fs::File::create(&log).expect("create the child's log"))
         .spawn()
         .expect("spawn the benchmark itself");
     let started = Instant::now();
@@ -145,18 +148,19 @@ fn measure(args: &[String], timeout: Duration) -> (String, String) {
         if started.elapsed() > timeout {
             child.kill().ok();
             child.wait().ok();
-            return (format!("> {} s", timeout.as_secs()), "-".to_string());
+            return (format!("> {} s", timeout.as_secs()), "-".to_string(), "-".to_string());
         }
         std::thread::sleep(Duration::from_millis(20));
     }
-    let mut err = String::new();
-    child.stderr.take().expect("stderr").read_to_string(&mut err).ok();
+    let err = fs::read_to_string(&log).unwrap_or_default();
     let Some(line) = err.lines().find_map(|l| l.strip_prefix(MARK)) else {
-        return ("failed".to_string(), err.lines().last().unwrap_or("").to_string());
+        let last = err.lines().last().unwrap_or("").to_string();
+        return ("failed".to_string(), "-".to_string(), last);
     };
     let mut parts = line.split_whitespace();
     let ms: f64 = parts.next().and_then(|s| s.parse().ok()).unwrap_or(f64::NAN);
     let kb: u64 = parts.next().and_then(|s| s.parse().ok()).unwrap_or(0);
+    let code = parts.next().unwrap_or("?");
     let wall = if ms >= 10_000.0 {
         format!("{:.0} s", ms / 1000.0)
     } else if ms >= 1000.0 {
@@ -164,7 +168,7 @@ fn measure(args: &[String], timeout: Duration) -> (String, String) {
     } else {
         format!("{ms:.0} ms")
     };
-    (wall, format!("{} MB", kb / 1024))
+    (wall, format!("{} MB", kb / 1024), code.to_string())
 }
 
 /// In the child: runs the CLI with `args` and prints the wall time and the
@@ -173,11 +177,9 @@ fn child(args: &[String]) {
     let started = Instant::now();
     let code = shadowfix::cli::run(std::iter::once("shadowfix".to_string()).chain(args.iter().cloned()));
     let elapsed = started.elapsed();
-    eprintln!(
-        "{MARK} {:.1} {} {code:?}",
-        elapsed.as_secs_f64() * 1000.0,
-        peak_rss_kb()
-    );
+    // `ExitCode` shows its number only through Debug.
+    let code: String = format!("{code:?}").chars().filter(char::is_ascii_digit).collect();
+    eprintln!("{MARK} {:.1} {} {code}", elapsed.as_secs_f64() * 1000.0, peak_rss_kb());
 }
 
 /// VmHWM from /proc: the high-water mark of resident memory.
