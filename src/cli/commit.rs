@@ -252,7 +252,7 @@ fn process_base(ctx: &Shared, rev: &str, short: &str, branch: &str, out: &mut Ou
     let tree = LoadedTree {
         root: PathBuf::from(rev),
         project: scan::build_with_progress(read.sources),
-        unreadable: Vec::new(),
+        unreadable: read.unreadable,
         scope: scan::Scope::everything(),
     };
     let auto = args.auto.then_some(args.prefix.as_deref());

@@ -40,5 +40,6 @@ pub use model::{
 pub use parse::{argument_list, parameter_list, parse_module, token_layout};
 pub use scope::{Scope, Target, locate};
 pub use walk::{
-    SourceInput, WalkError, WalkResult, collect as walk_tree, is_skipped, module_name, root_package_prefix,
+    MAX_FILE_BYTES, SourceInput, WalkError, WalkResult, collect as walk_tree, is_skipped, module_name,
+    root_package_prefix, skip_reason,
 };

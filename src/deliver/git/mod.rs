@@ -188,6 +188,9 @@ pub fn check_branch_name(name: &str) -> Result<(), GitError> {
 pub struct TreeSources {
     pub sources: Vec<SourceInput>,
     pub modes: HashMap<String, FileMode>,
+    /// Blobs skipped as the walk skips files (binary, too large): path and
+    /// reason.
+    pub unreadable: Vec<(String, String)>,
 }
 
 /// The bytes of the regular file at `path` in `tree`, if there is one
@@ -203,7 +206,8 @@ pub fn read_file(repo: &Repository, tree: &Tree<'_>, path: &str) -> Option<Vec<u
 /// Reads every `.py` blob of `tree` and names its module from the
 /// `__init__.py` chain inside the tree. Symlinks and submodules are skipped:
 /// a link's blob is its target path, and a submodule's files are not in this
-/// tree. As in the walk, a symlinked `__init__.py` still makes a package.
+/// tree. As in the walk, a symlinked `__init__.py` still makes a package,
+/// and a binary or oversized file is skipped (see [`scan::skip_reason`]).
 pub fn read_sources(repo: &Repository, tree: &Tree<'_>) -> Result<TreeSources, GitError> {
     let mut found: Vec<(String, Oid, FileMode)> = Vec::new();
     let mut packages: HashSet<String> = HashSet::new();
@@ -244,12 +248,17 @@ pub fn read_sources(repo: &Repository, tree: &Tree<'_>) -> Result<TreeSources, G
     let is_package_dir = |dir: &str| packages.contains(dir);
     let mut sources = Vec::with_capacity(found.len());
     let mut modes = HashMap::with_capacity(found.len());
+    let mut unreadable = Vec::new();
     found.sort_by(|a, b| a.0.cmp(&b.0));
     for (path, oid, mode) in found {
         let blob = repo.find_blob(oid).map_err(|source| GitError::Read {
             what: path.clone(),
             reason: source.message().to_string(),
         })?;
+        if let Some(reason) = scan::skip_reason(blob.size(), blob.content()) {
+            unreadable.push((path, reason));
+            continue;
+        }
         let module = scan::module_name(&path, &is_package_dir, "");
         sources.push(SourceInput {
             rel_path: path.clone(),
@@ -258,7 +267,11 @@ pub fn read_sources(repo: &Repository, tree: &Tree<'_>) -> Result<TreeSources, G
         });
         modes.insert(path, mode);
     }
-    Ok(TreeSources { sources, modes })
+    Ok(TreeSources {
+        sources,
+        modes,
+        unreadable,
+    })
 }
 
 /// Writes each changed file as a blob and the trees above it, starting from
@@ -473,6 +486,29 @@ pub fn push(repo: &Repository, remote: &str, branch: &str, force: bool) -> Resul
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A binary `.py` blob is skipped as the walk skips a binary file.
+    #[test]
+    fn read_sources_skips_binary_blobs() {
+        let dir = tempfile::tempdir().unwrap();
+        let repo = Repository::init_bare(dir.path()).unwrap();
+        let mut builder = repo.treebuilder(None).unwrap();
+        for (name, bytes) in [
+            ("a.py", &b"class A(object):\n    pass\n"[..]),
+            ("blob.py", b"\x7fELF\x02\x01\x01\x00"),
+        ] {
+            let oid = repo.blob(bytes).unwrap();
+            builder.insert(name, oid, 0o100644).unwrap();
+        }
+        let tree = repo.find_tree(builder.write().unwrap()).unwrap();
+        let read = read_sources(&repo, &tree).unwrap();
+        let paths: Vec<&str> = read.sources.iter().map(|s| s.rel_path.as_str()).collect();
+        assert_eq!(paths, ["a.py"]);
+        assert_eq!(
+            read.unreadable,
+            [("blob.py".to_string(), "binary file (NUL byte), skipped".to_string())]
+        );
+    }
 
     #[test]
     fn trailers() {
