@@ -69,6 +69,11 @@ const CASES: &[Case] = &[
         what: "one 200 MB Python source file",
         make: huge_file,
     },
+    Case {
+        name: "file-at-limit",
+        what: "one 33 MB Python source file, just under the 32 MiB limit",
+        make: file_at_limit,
+    },
 ];
 
 fn main() {
@@ -302,13 +307,25 @@ fn binary_py(root: &Path) -> Vec<Run> {
 }
 
 fn huge_file(root: &Path) -> Vec<Run> {
-    let file = fs::File::create(root.join("huge.py")).expect("create input");
+    python_file(&root.join("huge.py"), 200_000_000);
+    scan(root)
+}
+
+fn file_at_limit(root: &Path) -> Vec<Run> {
+    python_file(&root.join("big.py"), 33_000_000);
+    scan(root)
+}
+
+/// Writes up to `size` bytes of dense, ordinary Python: a class with three
+/// methods and a function per KB, an attribute reference every 27 bytes.
+fn python_file(path: &Path, size: usize) {
+    let file = fs::File::create(path).expect("create input");
     let mut out = BufWriter::new(file);
     out.write_all(b"import os\n\nfrom pkg import base, utils\n\n")
         .expect("write");
     let mut written = 0usize;
     let mut i = 0usize;
-    while written < 200_000_000 {
+    loop {
         let block = format!(
             "class Handler{i}(base.Handler):\n    \"\"\"Handles request kind {i}.\"\"\"\n\n    \
              def process(self, request, context=None):\n        \
@@ -327,10 +344,12 @@ fn huge_file(root: &Path) -> Vec<Run> {
              total += os.stat(item.path).st_size\n    \
              return utils.round(total, conf.precision)\n\n\n"
         );
+        if written + block.len() > size {
+            break;
+        }
         out.write_all(block.as_bytes()).expect("write");
         written += block.len();
         i += 1;
     }
     out.flush().expect("flush");
-    scan(root)
 }
