@@ -1,5 +1,6 @@
-//! Benchmark (not a test): wall time and peak memory on hostile inputs, the
-//! shapes that once made shadowfix super-linear (project issue 11, item 9).
+//! Benchmark (not a test): wall time, peak memory and exit code on hostile
+//! inputs, the shapes that once made shadowfix super-linear (project issue
+//! 11, item 9).
 //!
 //!     cargo bench --bench hostile -- [--only NAME]... [--timeout SECS] [--keep]
 //!
