@@ -254,6 +254,38 @@ fn a_file_with_parse_errors_is_listed_and_the_run_goes_on() {
     assert_eq!(report["conflicts"].as_array().unwrap().len(), 3);
 }
 
+/// A binary file named `.py` (a hostile 4 MB one took 30 seconds to
+/// parse) is listed as skipped, and neither the scan nor a rewrite reads
+/// it: the name it happens to contain does not stop the rename either.
+#[test]
+fn a_binary_py_file_is_listed_as_skipped_and_left_alone() {
+    let (_dir, root) = copy_fixture("kilo");
+    let blob = root.join("cinder/volume/drivers/blob.py");
+    let mut bytes = b"\x7fELF\x02\x01\x01\x00 self._attach_volume(".to_vec();
+    bytes.extend((0..100_000u32).map(|i| (i * 7919 % 251) as u8));
+    std::fs::write(&blob, &bytes).unwrap();
+    let report = scan_json(&root);
+    assert_eq!(
+        report["unreadable"],
+        serde_json::json!([{"path": "cinder/volume/drivers/blob.py", "reason": "binary file (NUL byte), skipped"}])
+    );
+    assert_eq!(report["files_scanned"], scan_json(&fixture("kilo"))["files_scanned"]);
+    assert_eq!(report["conflicts"].as_array().unwrap().len(), 3);
+    assert!(report["parse_errors"].as_array().unwrap().is_empty());
+    let text = shadowfix(&["scan", root.to_str().unwrap()]);
+    assert!(
+        stdout(&text).contains("note: cinder/volume/drivers/blob.py: not read: binary file (NUL byte), skipped\n"),
+        "{}",
+        stdout(&text)
+    );
+
+    let out = shadowfix(&["apply", "--auto", root.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(stdout(&out).contains("scaleio.py"), "{}", stdout(&out));
+    assert!(!stdout(&out).contains("blob.py"), "{}", stdout(&out));
+    assert_eq!(std::fs::read(&blob).unwrap(), bytes);
+}
+
 #[test]
 fn installed_site_packages_layout_keeps_module_names() {
     let dir = tempfile::tempdir().unwrap();

@@ -245,7 +245,7 @@ fn stale_callers(
                 Receiver::SelfParam => {
                     let Some(scope) = r.scope else { continue };
                     let c = project.class_id_at(file, scope.class);
-                    (c, project.class(c).mro.as_slice())
+                    (c, &project.class(c).mro[..])
                 }
                 Receiver::Super { .. } => {
                     let Some(scope) = r.scope else { continue };
@@ -259,7 +259,7 @@ fn stale_callers(
                     let Some(c) = scan::receiver_class(project, file, &r.receiver, site) else {
                         continue;
                     };
-                    (c, project.class(c).mro.as_slice())
+                    (c, &project.class(c).mro[..])
                 }
             };
             if !family.contains(&class) {

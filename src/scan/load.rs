@@ -51,12 +51,12 @@ fn describe_unread(files: &[(String, String)]) -> String {
     if let [one] = list.as_slice() {
         format!(
             "refusing to rewrite: {one} could not be read, and it could hold a reference the fix must \
-             update; make it readable (or move it out of the tree) and run again; nothing was written"
+             update; make it readable (or leave it out with --exclude) and run again; nothing was written"
         )
     } else {
         format!(
             "refusing to rewrite: {} files or directories could not be read, and any of them could hold \
-             a reference the fix must update: {}; make them readable (or move them out of the tree) and \
+             a reference the fix must update: {}; make them readable (or leave them out with --exclude) and \
              run again; nothing was written",
             list.len(),
             list.join(", ")
@@ -65,14 +65,19 @@ fn describe_unread(files: &[(String, String)]) -> String {
 }
 
 impl LoadedTree {
-    /// Refuses a tree in which some file or directory was not read.
+    /// Refuses a tree in which some file or directory was not read, binary
+    /// files apart (Python cannot run them, so they refer to nothing).
     pub fn require_complete(&self) -> Result<(), UnreadFiles> {
-        if self.unreadable.is_empty() {
+        let files: Vec<(String, String)> = self
+            .unreadable
+            .iter()
+            .filter(|(_, why)| why != walk::BINARY_NOTE)
+            .cloned()
+            .collect();
+        if files.is_empty() {
             Ok(())
         } else {
-            Err(UnreadFiles {
-                files: self.unreadable.clone(),
-            })
+            Err(UnreadFiles { files })
         }
     }
 }
@@ -217,4 +222,34 @@ pub fn build_cached(sources: Vec<SourceInput>, cache: Option<&FactCache>) -> Pro
     let project = Project::build_cached(sources, &|| bar.inc(1), cache);
     bar.finish_and_clear();
     project
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn tree_with(unreadable: &[(&str, &str)]) -> LoadedTree {
+        LoadedTree {
+            root: PathBuf::from("."),
+            project: Project::build(Vec::new()),
+            unreadable: unreadable.iter().map(|(p, w)| (p.to_string(), w.to_string())).collect(),
+            scope: Scope::everything(),
+            raw_paths: HashMap::new(),
+        }
+    }
+
+    #[test]
+    fn only_binary_files_may_stay_unread_in_a_rewrite() {
+        assert!(tree_with(&[("blob.py", walk::BINARY_NOTE)]).require_complete().is_ok());
+        let big = walk::skip_reason(walk::MAX_FILE_BYTES + 1, &[]).unwrap();
+        let err = tree_with(&[("blob.py", walk::BINARY_NOTE), ("table.py", &big)])
+            .require_complete()
+            .unwrap_err();
+        assert_eq!(err.files, [("table.py".to_string(), big)]);
+        assert!(err.to_string().contains("--exclude"), "{err}");
+        let err = tree_with(&[("locked.py", "Permission denied (os error 13)")])
+            .require_complete()
+            .unwrap_err();
+        assert!(err.to_string().contains("locked.py (Permission denied"), "{err}");
+    }
 }

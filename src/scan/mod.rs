@@ -39,12 +39,12 @@ pub use cache::FactCache;
 pub use infer::{Held, Site, Typer, holds as instance_class, receiver_class, receiver_held};
 pub use load::{LoadOptions, LoadedTree, UnreadFiles, build_with_progress, load, load_with, show_progress};
 pub use model::{
-    Base, ClassId, ClassInfo, FileId, Member, MethodId, MroEntry, Project, Resolved, SourceFile, absolute_module,
+    Base, ClassId, ClassInfo, FileId, Member, MethodId, Mro, MroEntry, Project, Resolved, SourceFile, absolute_module,
 };
 pub use parse::{argument_list, parameter_list, parse_module, token_layout};
 pub use scope::{Scope, Target, locate};
 pub use suppress::Policy;
 pub use walk::{
-    SourceInput, WalkError, WalkOptions, WalkResult, collect as walk_tree, is_python_file, is_skipped, module_name,
-    root_package_prefix,
+    MAX_FILE_BYTES, SourceInput, WalkError, WalkOptions, WalkResult, collect as walk_tree, is_python_file, is_skipped,
+    module_name, root_package_prefix, skip_reason,
 };

@@ -12,6 +12,13 @@
 //! on the side, in [`WalkResult::raw_paths`], so that the file is written
 //! back and named in diffs as it is on disk.
 //!
+//! Two kinds of file are reported and skipped rather than analysed, since
+//! parsing them costs far more than they can hold: a binary file (a NUL
+//! byte in its first 8 KB, as git and ripgrep tell binary files; Python
+//! refuses source with NUL bytes) and a file over [`MAX_FILE_BYTES`]
+//! (32 MB: generated data, never hand-written code; its parse tree alone
+//! takes about 40 bytes of memory per byte of source).
+//!
 //! Module names follow Python's package rule: the directories above a file
 //! count only while they are packages (hold `__init__.py`). When that chain
 //! reaches the root and the root itself is a package (a site-packages
@@ -19,6 +26,8 @@
 //! the root on the real filesystem.
 
 use std::collections::{BTreeMap, HashSet};
+use std::fs::File;
+use std::io::Read;
 use std::path::{Path, PathBuf};
 
 use ignore::WalkBuilder;
@@ -96,6 +105,73 @@ pub enum WalkError {
     NotPython { path: PathBuf },
     #[error(transparent)]
     Exclude(BadGlob),
+}
+
+/// The largest file analysed: 32 MB. A larger `.py` file is generated data,
+/// and parsing it would take seconds and gigabytes.
+pub const MAX_FILE_BYTES: usize = 32 << 20;
+
+/// How far into a file a NUL byte marks it binary: the first chunk git and
+/// ripgrep look at.
+const BINARY_PROBE_BYTES: usize = 8 << 10;
+
+/// The note for a binary file. Python refuses source holding a NUL byte,
+/// so such a file holds no reference a rename must update, and unlike other
+/// files left unread it does not stop a rewrite.
+pub const BINARY_NOTE: &str = "binary file (NUL byte), skipped";
+
+/// Why a file of `len` bytes that starts with `head` is skipped rather than
+/// analysed (too large, or binary), or None. `commit` asks the same of git
+/// blobs.
+pub fn skip_reason(len: usize, head: &[u8]) -> Option<String> {
+    if len > MAX_FILE_BYTES {
+        let mb = |n: usize| n.div_ceil(1 << 20);
+        return Some(format!(
+            "file too large ({} MB, the limit is {} MB), skipped",
+            mb(len),
+            mb(MAX_FILE_BYTES)
+        ));
+    }
+    if head[..head.len().min(BINARY_PROBE_BYTES)].contains(&0) {
+        return Some(BINARY_NOTE.to_string());
+    }
+    None
+}
+
+/// Why a source file's bytes are not analysed.
+enum NotRead {
+    Io(std::io::Error),
+    /// A [`skip_reason`].
+    Skipped(String),
+}
+
+impl NotRead {
+    fn reason(self) -> String {
+        match self {
+            NotRead::Io(err) => err.to_string(),
+            NotRead::Skipped(reason) => reason,
+        }
+    }
+}
+
+/// The bytes of a source file, unless it cannot be read or is skipped. A
+/// file over the size limit is not read at all.
+fn read_source(path: &Path) -> Result<Vec<u8>, NotRead> {
+    let file = File::open(path).map_err(NotRead::Io)?;
+    let len = file.metadata().map_err(NotRead::Io)?.len();
+    let len = usize::try_from(len).unwrap_or(usize::MAX);
+    if let Some(reason) = skip_reason(len, &[]) {
+        return Err(NotRead::Skipped(reason));
+    }
+    let mut bytes = Vec::with_capacity(len);
+    // A file that grows while it is read is still held to the limit.
+    file.take(MAX_FILE_BYTES as u64 + 1)
+        .read_to_end(&mut bytes)
+        .map_err(NotRead::Io)?;
+    match skip_reason(bytes.len(), &bytes) {
+        Some(reason) => Err(NotRead::Skipped(reason)),
+        None => Ok(bytes),
+    }
 }
 
 /// Whether a tree entry is left out: hidden entries (`.tox`, `.git`,
@@ -225,7 +301,7 @@ pub fn collect_with(root: &Path, options: &WalkOptions) -> Result<WalkResult, Wa
     type Read = Result<(SourceInput, Option<Vec<u8>>), (String, String)>;
     let read: Vec<Read> = files
         .into_par_iter()
-        .map(|(rel_path, path, raw)| match std::fs::read(&path) {
+        .map(|(rel_path, path, raw)| match read_source(&path) {
             Ok(bytes) => Ok((
                 SourceInput {
                     module: module_name(&rel_path, &is_package, &root_prefix),
@@ -234,7 +310,7 @@ pub fn collect_with(root: &Path, options: &WalkOptions) -> Result<WalkResult, Wa
                 },
                 raw,
             )),
-            Err(err) => Err((rel_path, err.to_string())),
+            Err(not_read) => Err((rel_path, not_read.reason())),
         })
         .collect();
     let mut found = Vec::new();
@@ -267,19 +343,37 @@ pub fn collect_with(root: &Path, options: &WalkOptions) -> Result<WalkResult, Wa
 /// (see [`is_python_file`]): `apply notes.txt` would otherwise parse prose
 /// as code and could rewrite it.
 fn collect_file(root: &Path) -> Result<WalkResult, WalkError> {
-    let bytes = std::fs::read(root).map_err(|source| WalkError::Root {
-        path: root.to_path_buf(),
-        source,
-    })?;
+    let rel_path = root
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| root.to_string_lossy().into_owned());
+    let bytes = match read_source(root) {
+        Ok(bytes) => bytes,
+        Err(NotRead::Io(source)) => {
+            return Err(WalkError::Root {
+                path: root.to_path_buf(),
+                source,
+            });
+        }
+        Err(NotRead::Skipped(_)) if !is_python_file(root, b"") => {
+            return Err(WalkError::NotPython {
+                path: root.to_path_buf(),
+            });
+        }
+        // Skipped like any other file: a note, not an error.
+        Err(NotRead::Skipped(reason)) => {
+            return Ok(WalkResult {
+                sources: Vec::new(),
+                unreadable: vec![(rel_path, reason)],
+                raw_paths: BTreeMap::new(),
+            });
+        }
+    };
     if !is_python_file(root, &bytes) {
         return Err(WalkError::NotPython {
             path: root.to_path_buf(),
         });
     }
-    let rel_path = root
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_else(|| root.to_string_lossy().into_owned());
     let dir = match root.parent() {
         Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
         _ => PathBuf::from("."),
@@ -640,6 +734,43 @@ mod tests {
             assert_eq!(result.sources.len(), 3);
         }
         fs::set_permissions(root.join("locked"), fs::Permissions::from_mode(0o755)).unwrap();
+    }
+
+    /// A NUL byte in the first 8 KB marks a file binary; a file over the
+    /// limit is not even read (this one is sparse: no byte is written).
+    #[test]
+    fn binary_and_oversized_files_are_skipped_with_a_reason() {
+        let tmp = tempfile::tempdir().unwrap();
+        let root = tmp.path();
+        touch(root, "ok.py");
+        fs::write(root.join("blob.py"), b"\x7fELF\x02\x01\x01\x00").unwrap();
+        let mut late = vec![b'#'; BINARY_PROBE_BYTES];
+        late.extend_from_slice(b"\x00\nx = 1\n");
+        fs::write(root.join("late_nul.py"), &late).unwrap();
+        let huge = fs::File::create(root.join("huge.py")).unwrap();
+        huge.set_len(MAX_FILE_BYTES as u64 + 1).unwrap();
+        let result = collect(root).unwrap();
+        assert_eq!(listing(&result), [("late_nul.py", "late_nul"), ("ok.py", "ok")]);
+        assert_eq!(result.sources[0].bytes, late);
+        assert_eq!(
+            result.unreadable,
+            [
+                ("blob.py".to_string(), "binary file (NUL byte), skipped".to_string()),
+                (
+                    "huge.py".to_string(),
+                    "file too large (33 MB, the limit is 32 MB), skipped".to_string()
+                ),
+            ]
+        );
+        // A root that is such a file is skipped the same way, not an error.
+        let result = collect(&root.join("blob.py")).unwrap();
+        assert!(result.sources.is_empty());
+        assert_eq!(
+            result.unreadable,
+            [("blob.py".to_string(), "binary file (NUL byte), skipped".to_string())]
+        );
+        // The limit itself is allowed.
+        assert_eq!(skip_reason(MAX_FILE_BYTES, b"x = 1\n"), None);
     }
 
     #[test]

@@ -189,8 +189,9 @@ pub fn check_branch_name(name: &str) -> Result<(), GitError> {
 pub struct TreeSources {
     pub sources: Vec<SourceInput>,
     pub modes: HashMap<String, FileMode>,
-    /// `.py` files and directories that were not read (a name that is not
-    /// UTF-8), with why: a rewrite of this tree must refuse.
+    /// `.py` files and directories that were not read, with why: a name
+    /// that is not UTF-8 (a rewrite of this tree must refuse), or a blob
+    /// skipped as the walk skips files (binary, too large).
     pub unread: Vec<(String, String)>,
 }
 
@@ -207,7 +208,8 @@ pub fn read_file(repo: &Repository, tree: &Tree<'_>, path: &str) -> Option<Vec<u
 /// Reads every `.py` blob of `tree` and names its module from the
 /// `__init__.py` chain inside the tree. Symlinks and submodules are skipped:
 /// a link's blob is its target path, and a submodule's files are not in this
-/// tree. As in the walk, a symlinked `__init__.py` still makes a package.
+/// tree. As in the walk, a symlinked `__init__.py` still makes a package,
+/// and a binary or oversized file is skipped (see [`scan::skip_reason`]).
 /// A `.py` file or a directory whose name is not UTF-8 is not read but
 /// listed in `unread`, so that the caller refuses to rewrite a tree it has
 /// not seen whole.
@@ -269,6 +271,10 @@ pub fn read_sources(repo: &Repository, tree: &Tree<'_>) -> Result<TreeSources, G
             what: path.clone(),
             reason: source.message().to_string(),
         })?;
+        if let Some(reason) = scan::skip_reason(blob.size(), blob.content()) {
+            unread.push((path, reason));
+            continue;
+        }
         let module = scan::module_name(&path, &is_package_dir, "");
         sources.push(SourceInput {
             rel_path: path.clone(),
@@ -277,6 +283,7 @@ pub fn read_sources(repo: &Repository, tree: &Tree<'_>) -> Result<TreeSources, G
         });
         modes.insert(path, mode);
     }
+    unread.sort();
     Ok(TreeSources { sources, modes, unread })
 }
 
@@ -492,6 +499,29 @@ pub fn push(repo: &Repository, remote: &str, branch: &str, force: bool) -> Resul
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A binary `.py` blob is skipped as the walk skips a binary file.
+    #[test]
+    fn read_sources_skips_binary_blobs() {
+        let dir = tempfile::tempdir().unwrap();
+        let repo = Repository::init_bare(dir.path()).unwrap();
+        let mut builder = repo.treebuilder(None).unwrap();
+        for (name, bytes) in [
+            ("a.py", &b"class A(object):\n    pass\n"[..]),
+            ("blob.py", b"\x7fELF\x02\x01\x01\x00"),
+        ] {
+            let oid = repo.blob(bytes).unwrap();
+            builder.insert(name, oid, 0o100644).unwrap();
+        }
+        let tree = repo.find_tree(builder.write().unwrap()).unwrap();
+        let read = read_sources(&repo, &tree).unwrap();
+        let paths: Vec<&str> = read.sources.iter().map(|s| s.rel_path.as_str()).collect();
+        assert_eq!(paths, ["a.py"]);
+        assert_eq!(
+            read.unread,
+            [("blob.py".to_string(), "binary file (NUL byte), skipped".to_string())]
+        );
+    }
 
     #[test]
     fn trailers() {

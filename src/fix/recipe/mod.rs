@@ -724,6 +724,51 @@ to = "_drv_attach_volume"
         );
     }
 
+    /// A recipe of 2,000 rules on one class (a hostile input once took a
+    /// minute to check) validates; a clash at its end names the first rule
+    /// it clashes with.
+    #[test]
+    fn thousands_of_rules_on_one_class() {
+        let rules: String = (0..2_000)
+            .map(|i| format!("[[rename]]\nclass = \"Driver\"\nmethod = \"m{i}\"\nto = \"n{i}\"\n"))
+            .collect();
+        let text = with_renames(&rules);
+        assert_eq!(parse(&text, src()).unwrap().renames.len(), 2_000);
+        // Rule 5's method is on line 10 + 4 * 5.
+        let clash = format!("{rules}[[rename]]\nclass = \"pkg.Driver\"\nmethod = \"m5\"\nto = \"n5\"\n");
+        assert_eq!(
+            err_of(&with_renames(&clash)),
+            "patches/x.toml:8010:10: `pkg.Driver.m5` is already renamed by the rule at line 30: \
+             keep only one rule for it"
+        );
+    }
+
+    /// The earliest clashing rule is reported, whichever check it fails.
+    #[test]
+    fn earliest_clash_is_reported() {
+        let text = with_renames(
+            "[[rename]]\nclass = \"Driver\"\nmethod = \"a\"\nto = \"b\"\n\
+             [[rename]]\nclass = \"Driver\"\nmethod = \"c\"\nto = \"d\"\n\
+             [[rename]]\nclass = \"Driver\"\nmethod = \"c\"\nto = \"b\"\n",
+        );
+        assert_eq!(
+            err_of(&text),
+            "patches/x.toml:19:6: `b` is already the new name of `Driver.a` (line 11): two \
+             methods of one class cannot get the same name; pick another `to`"
+        );
+        let text = with_renames(
+            "[[rename]]\nclass = \"Driver\"\nmethod = \"x\"\nto = \"y\"\n\
+             [[rename]]\nclass = \"Driver\"\nmethod = \"m\"\nto = \"n\"\n\
+             [[rename]]\nclass = \"m.Driver\"\nmethod = \"y\"\nto = \"m\"\n",
+        );
+        assert_eq!(
+            err_of(&text),
+            "patches/x.toml:18:10: `y` is both renamed and a rename target in class `m.Driver` \
+             (see line 10): chained or swapped renames are ambiguous; rename to a name no \
+             other rule uses"
+        );
+    }
+
     #[test]
     fn toml_syntax_error() {
         let text = GOOD.replace("to = \"_drv_attach_volume\"", "to = _drv");

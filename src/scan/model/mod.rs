@@ -4,9 +4,15 @@
 //! Bases are resolved through imports (`resolve`); a base that does not
 //! resolve to a class inside the tree is kept as `External`, never guessed.
 //! MROs come from C3 linearization (`mro`), with external bases as opaque
-//! leaves placed where Python 3 would place them (`order`).
+//! leaves placed where Python 3 would place them (`order`). All classes are
+//! linearized together, bases first, each merge reusing its bases' orders,
+//! and a class with one base shares its base's MRO buffer ([`Mro`]), so a
+//! deep chain costs linear time and space.
 
 use std::collections::HashMap;
+use std::fmt;
+use std::ops::Deref;
+use std::sync::Arc;
 
 use rayon::prelude::*;
 
@@ -85,6 +91,46 @@ pub enum MroEntry {
     External(String),
 }
 
+/// A class's MRO, read as a slice of [`MroEntry`]. Classes may share one
+/// buffer: the MRO of a class's only base is the tail of the class's own,
+/// so in a chain of n classes each MRO is a suffix of the deepest one's,
+/// and the chain takes n entries instead of n²/2.
+#[derive(Clone, Default)]
+pub struct Mro {
+    entries: Arc<[MroEntry]>,
+    start: usize,
+}
+
+impl Mro {
+    /// The entries of `entries` from `start` on.
+    fn suffix(entries: Arc<[MroEntry]>, start: usize) -> Mro {
+        Mro { entries, start }
+    }
+}
+
+impl Deref for Mro {
+    type Target = [MroEntry];
+
+    fn deref(&self) -> &[MroEntry] {
+        &self.entries[self.start..]
+    }
+}
+
+impl<'a> IntoIterator for &'a Mro {
+    type Item = &'a MroEntry;
+    type IntoIter = std::slice::Iter<'a, MroEntry>;
+
+    fn into_iter(self) -> Self::IntoIter {
+        self.iter()
+    }
+}
+
+impl fmt::Debug for Mro {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_list().entries(self.iter()).finish()
+    }
+}
+
 pub struct ClassInfo {
     pub file: FileId,
     /// Index into the file's `syntax.classes`.
@@ -92,7 +138,7 @@ pub struct ClassInfo {
     /// `module.Outer.Inner`.
     pub qualname: String,
     pub bases: Vec<Base>,
-    pub mro: Vec<MroEntry>,
+    pub mro: Mro,
     /// Set when C3 failed; `mro` then holds a best-effort order.
     pub mro_error: Option<String>,
 }
@@ -223,7 +269,7 @@ impl Project {
                     index: ci,
                     qualname,
                     bases: Vec::new(),
-                    mro: Vec::new(),
+                    mro: Mro::default(),
                     mro_error: None,
                 });
             }
@@ -556,6 +602,46 @@ mod tests {
             ("n.py", "n", "from oslo_foo import Base\nclass N(Base): pass\n"),
         ]);
         assert_eq!(mro_names(&p, "n.N"), ["n.N", "<Base>"]);
+    }
+
+    /// A chain of 2,000 classes, one module each (the hostile input had
+    /// 10,000): every MRO is the whole chain below it, and each class's is
+    /// the tail of its subclass's rather than a copy.
+    #[test]
+    fn deep_chain_across_files() {
+        const N: usize = 2_000;
+        let mut files = vec![
+            ("pkg/__init__.py".to_string(), "pkg".to_string(), String::new()),
+            (
+                "pkg/m0.py".to_string(),
+                "pkg.m0".to_string(),
+                "class C0(object):\n    def f(self): pass\n".to_string(),
+            ),
+        ];
+        for i in 1..N {
+            let j = i - 1;
+            files.push((
+                format!("pkg/m{i}.py"),
+                format!("pkg.m{i}"),
+                format!("from pkg.m{j} import C{j}\nclass C{i}(C{j}):\n    pass\n"),
+            ));
+        }
+        let files: Vec<(&str, &str, &str)> = files
+            .iter()
+            .map(|(a, b, c)| (a.as_str(), b.as_str(), c.as_str()))
+            .collect();
+        let p = project(&files);
+        for i in [0, 1, N / 2, N - 1] {
+            let mut expected: Vec<String> = (0..=i).rev().map(|k| format!("pkg.m{k}.C{k}")).collect();
+            expected.push("<object>".to_string());
+            assert_eq!(mro_names(&p, &format!("pkg.m{i}.C{i}")), expected);
+        }
+        assert!(p.classes.iter().all(|c| c.mro_error.is_none()));
+        let top = class_named(&p, &format!("pkg.m{}.C{}", N - 1, N - 1));
+        let below = class_named(&p, &format!("pkg.m{}.C{}", N - 2, N - 2));
+        assert!(std::ptr::eq(&p.class(top).mro[1..], &p.class(below).mro[..]));
+        let f = p.lookup(&p.class(top).mro, "f").and_then(Member::method).unwrap();
+        assert_eq!(p.method_qualname(f), "pkg.m0.C0.f");
     }
 
     #[test]

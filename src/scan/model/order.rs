@@ -16,11 +16,10 @@
 //! hierarchy alone fixes their order.
 
 use std::collections::{HashMap, HashSet};
-
-use rayon::prelude::*;
+use std::sync::Arc;
 
 use super::mro;
-use super::{Base, ClassId, MroEntry, Project};
+use super::{Base, ClassId, Mro, MroEntry, Project};
 
 /// The name under which `object` appears among external bases.
 const OBJECT: &str = "object";
@@ -53,52 +52,89 @@ impl Project {
             v
         };
         let object = Node::External(external_ids[OBJECT]);
-        let results: Vec<(Vec<MroEntry>, Option<String>)> = (0..self.classes.len())
-            .into_par_iter()
-            .map(|i| {
-                let bases_of = |n: Node| -> Vec<Node> {
-                    let written: Vec<Node> = match n {
-                        _ if n == object => return Vec::new(),
-                        Node::External(_) => Vec::new(),
-                        Node::Class(id) => self.classes[id.0 as usize]
-                            .bases
-                            .iter()
-                            .map(|b| match b {
-                                Base::Internal(id) => Node::Class(*id),
-                                Base::External(name) => Node::External(external_ids[name]),
-                            })
-                            .collect(),
-                    };
-                    if written.is_empty() { vec![object] } else { written }
-                };
-                let name = |n: Node| match n {
-                    Node::Class(id) => self.class_def(id).name.clone(),
-                    Node::External(e) => external_names[e as usize].clone(),
-                };
-                let (order, error) = match mro::linearize(Node::Class(ClassId(i as u32)), bases_of) {
-                    Ok(order) => (order, None),
-                    Err(e) => (e.partial.clone(), Some(e.describe(name))),
-                };
-                let names_object = order.iter().any(|&n| {
-                    matches!(n, Node::Class(id) if self.classes[id.0 as usize]
-                        .bases
-                        .iter()
-                        .any(|b| matches!(b, Base::External(e) if e == OBJECT)))
-                });
-                let entries = order
-                    .into_iter()
-                    .filter(|&n| n != object || names_object)
-                    .map(|n| match n {
-                        Node::Class(id) => MroEntry::Class(id),
-                        Node::External(e) => MroEntry::External(external_names[e as usize].clone()),
+        let bases_of = |n: Node| -> Vec<Node> {
+            let written: Vec<Node> = match n {
+                _ if n == object => return Vec::new(),
+                Node::External(_) => Vec::new(),
+                Node::Class(id) => self.classes[id.0 as usize]
+                    .bases
+                    .iter()
+                    .map(|b| match b {
+                        Base::Internal(id) => Node::Class(*id),
+                        Base::External(name) => Node::External(external_ids[name]),
                     })
-                    .collect();
-                (entries, error)
-            })
+                    .collect(),
+            };
+            if written.is_empty() { vec![object] } else { written }
+        };
+        let count = self.classes.len();
+        let class = |i: usize| Node::Class(ClassId(i as u32));
+        let all = mro::linearize_all((0..count).map(class), bases_of);
+
+        // `object` is listed where some class of the order names it. The
+        // order of a class lists every class it reaches, so that is: the
+        // class names it, or a class its order lists before `rest`, or some
+        // class of `rest`'s order does. Shorter orders first, so `rest`'s
+        // answer is ready.
+        let names_object_directly = |n: Node| {
+            matches!(n, Node::Class(id) if self.classes[id.0 as usize]
+                .bases
+                .iter()
+                .any(|b| matches!(b, Base::External(e) if e == OBJECT)))
+        };
+        let mut by_length: Vec<usize> = (0..count).collect();
+        by_length.sort_by_key(|&i| all.len(class(i)));
+        let mut names_object: HashMap<Node, bool> = HashMap::with_capacity(count);
+        for &i in &by_length {
+            let (head, rest) = all.parts(class(i));
+            // An external `rest` lists only external bases: no class.
+            let value = head.iter().any(|&h| names_object_directly(h))
+                || rest.is_some_and(|r| names_object.get(&r) == Some(&true));
+            names_object.insert(class(i), value);
+        }
+
+        // Longest orders first: each is spelt out once, and every class down
+        // its chain of `rest`s whose order is the tail of it, with `object`
+        // kept or dropped alike, takes that tail instead of a copy.
+        let mut mros: Vec<Option<Mro>> = vec![None; count];
+        for &i in by_length.iter().rev() {
+            if mros[i].is_some() {
+                continue;
+            }
+            let keep_object = names_object[&class(i)];
+            let mut entries: Vec<MroEntry> = Vec::with_capacity(all.len(class(i)));
+            let mut starts: Vec<(usize, usize)> = Vec::new();
+            let mut current = Some(class(i));
+            while let Some(n) = current {
+                if let Node::Class(id) = n
+                    && names_object.get(&n) == Some(&keep_object)
+                    && mros[id.0 as usize].is_none()
+                {
+                    starts.push((id.0 as usize, entries.len()));
+                }
+                let (head, rest) = all.parts(n);
+                entries.extend(head.iter().filter(|&&h| h != object || keep_object).map(|&h| match h {
+                    Node::Class(id) => MroEntry::Class(id),
+                    Node::External(e) => MroEntry::External(external_names[e as usize].clone()),
+                }));
+                current = rest;
+            }
+            let entries: Arc<[MroEntry]> = entries.into();
+            for (class, start) in starts {
+                mros[class] = Some(Mro::suffix(entries.clone(), start));
+            }
+        }
+
+        let name = |n: Node| match n {
+            Node::Class(id) => self.class_def(id).name.clone(),
+            Node::External(e) => external_names[e as usize].clone(),
+        };
+        let errors: Vec<Option<String>> = (0..count)
+            .map(|i| all.error(class(i)).map(|kind| kind.describe(name)))
             .collect();
-        for (c, (mro, err)) in self.classes.iter_mut().zip(results) {
-            c.mro = mro;
-            c.mro_error = err;
+        for ((c, mro), error) in self.classes.iter_mut().zip(mros).zip(errors) {
+            c.mro = mro.unwrap_or_default();
+            c.mro_error = error;
         }
     }
 

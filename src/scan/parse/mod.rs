@@ -127,13 +127,21 @@ pub(crate) fn text(node: Node, source: &[u8]) -> String {
 /// identifiers (`a`, `a.b.c`), rebuilt from its names so that whitespace or
 /// comments around the dots do not leak in. None for anything else.
 pub(crate) fn dotted(node: Node, source: &[u8]) -> Option<String> {
+    dotted_within(node, source, usize::MAX)
+}
+
+/// Like [`dotted`], but None as soon as the chain has more than `max_links`
+/// names, after looking at no more than that many: a caller that meets
+/// every link of a long chain (each `attribute` node of it) then does
+/// bounded work per link instead of walking the whole chain each time.
+pub(crate) fn dotted_within(node: Node, source: &[u8], max_links: usize) -> Option<String> {
     if !matches!(kind(node), Kind::Identifier | Kind::Attribute) {
         return None;
     }
-    // This runs for a good share of all attribute nodes, so the text is
-    // built in one string: the chain nests leftwards (`a.b.c` is `(a.b).c`),
-    // so each name met walking down the `object` side goes in front.
-    let mut out = String::with_capacity(node.byte_range().len());
+    // The chain nests leftwards (`a.b.c` is `(a.b).c`), so walking down the
+    // `object` side meets the names last to first: collect their ranges,
+    // then write them out in one pass.
+    let mut names = Vec::new();
     let mut current = node;
     loop {
         let name = match kind(current) {
@@ -147,18 +155,23 @@ pub(crate) fn dotted(node: Node, source: &[u8]) -> Option<String> {
             }
             _ => return None,
         };
-        if name.is_missing() || name.byte_range().is_empty() {
+        if name.is_missing() || name.byte_range().is_empty() || names.len() == max_links {
             return None;
         }
-        if !out.is_empty() {
-            out.insert(0, '.');
-        }
-        out.insert_str(0, &String::from_utf8_lossy(bytes(source, name.byte_range())));
+        names.push(name.byte_range());
         if name == current {
-            return Some(out);
+            break;
         }
         current = current.child_by_field_id(fields().object)?;
     }
+    let mut out = String::with_capacity(node.byte_range().len());
+    for (i, range) in names.into_iter().rev().enumerate() {
+        if i > 0 {
+            out.push('.');
+        }
+        out.push_str(&String::from_utf8_lossy(bytes(source, range)));
+    }
+    Some(out)
 }
 
 /// The outermost ERROR and MISSING nodes, in source order. Subtrees without
@@ -222,6 +235,18 @@ mod tests {
         let m = handle.join().unwrap();
         assert_eq!(m.classes.len(), 1);
         assert_eq!(m.attr_refs.len(), 1);
+    }
+
+    /// A base written as a 2,000-name chain is read whole, names in order.
+    #[test]
+    fn long_dotted_base_is_read_whole() {
+        let chain: Vec<String> = (0..2_000).map(|i| format!("n{i}")).collect();
+        let chain = chain.join(" . ");
+        let m = parse_module(format!("class C({chain}):\n    pass\n").as_bytes());
+        assert_eq!(
+            m.classes[0].bases,
+            [crate::scan::syntax::BaseExpr::Dotted(chain.replace(" . ", "."))]
+        );
     }
 
     #[test]

@@ -15,7 +15,7 @@
 use tree_sitter::Node;
 
 use super::grammar::{Kind, fields, kind};
-use super::{bytes, dotted, position, text};
+use super::{bytes, dotted, dotted_within, position, text};
 use crate::scan::syntax::{
     ArgShape, AttrRef, Binding, BindingTarget, BindingValue, MethodScope, Receiver, StringContext, StringRef,
 };
@@ -68,6 +68,14 @@ fn binds(params: Node, name: &str, source: &[u8]) -> bool {
     false
 }
 
+/// The most names a dotted receiver may have. Every `attribute` node of a
+/// chain is a reference whose receiver is the chain left of it, so a chain
+/// of n names would cost n receivers of up to n names each: a generated
+/// 40 KB line `x = a.b.b...` took a minute and 400 MB. A longer receiver
+/// names nothing a lookup resolves (that would take packages and classes
+/// nested this deep), so the links past it are not references.
+pub(crate) const MAX_RECEIVER_LINKS: usize = 64;
+
 /// What stands left of a dot, when we can name it.
 fn classify(object: Node, source: &[u8], context: Option<&Context>) -> Option<Receiver> {
     let self_name = context.and_then(|c| c.self_name.as_deref());
@@ -83,7 +91,7 @@ fn classify(object: Node, source: &[u8], context: Option<&Context>) -> Option<Re
             }
         }
         Kind::Attribute => {
-            let chain = dotted(object, source)?;
+            let chain = dotted_within(object, source, MAX_RECEIVER_LINKS)?;
             // `self.x.y`: the receiver is an instance attribute, not a name.
             let mut parts = chain.split('.');
             if self_name == parts.next() {
@@ -667,6 +675,57 @@ class A:
                 (Receiver::SelfAttr("client".into()), "call")
             ]
         );
+    }
+
+    /// A generated line `x = a.b.b...b` of 2,000 links (the hostile input
+    /// had 20,000): the links whose receiver has at most
+    /// `MAX_RECEIVER_LINKS` names are the references they always were,
+    /// the rest are none, and the work per link stays bounded.
+    #[test]
+    fn long_dotted_chain_keeps_the_references_a_lookup_can_use() {
+        let mut src = String::from("x = a");
+        src.push_str(&".b".repeat(2_000));
+        src.push('\n');
+        let m = parse(&src);
+        assert_eq!(m.attr_refs.len(), super::MAX_RECEIVER_LINKS);
+        for (i, r) in m.attr_refs.iter().enumerate() {
+            let receiver = format!("a{}", ".b".repeat(i));
+            assert_eq!((&r.receiver, r.attr.as_str()), (&dotted(&receiver), "b"));
+            let column = 7 + 2 * i;
+            assert_eq!(
+                r.position,
+                Position {
+                    line: 1,
+                    column: column as u32
+                }
+            );
+            assert_eq!(r.attr_range, column - 1..column);
+            assert_eq!(&src[r.expr_range.clone()], format!("{receiver}.b"));
+            assert_eq!((r.call.as_ref(), r.scope), (None, None));
+        }
+        // An assignment still reads the whole chain.
+        assert_eq!(m.bindings.len(), 1);
+        let crate::scan::syntax::BindingValue::Dotted(value) = &m.bindings[0].value else {
+            panic!("{:?}", m.bindings[0].value)
+        };
+        assert_eq!(value.len(), 1 + 2 * 2_000);
+    }
+
+    /// A call on a receiver of exactly `MAX_RECEIVER_LINKS` names is a
+    /// reference; one name more and it is not.
+    #[test]
+    fn receiver_cap_boundary() {
+        let names = |n: usize| (0..n).map(|i| format!("p{i}")).collect::<Vec<String>>().join(".");
+        let at_cap = names(super::MAX_RECEIVER_LINKS);
+        let m = parse(&format!("{at_cap}.m(1)\n"));
+        let r = find(&m, "m");
+        assert_eq!(r.receiver, dotted(&at_cap));
+        assert_eq!(r.call, Some(shape(1, &[], false, false)));
+        assert_eq!(m.attr_refs.len(), super::MAX_RECEIVER_LINKS);
+        let over = names(super::MAX_RECEIVER_LINKS + 1);
+        let m = parse(&format!("{over}.m(1)\n"));
+        assert!(m.attr_refs.iter().all(|r| r.attr != "m"));
+        assert_eq!(m.attr_refs.len(), super::MAX_RECEIVER_LINKS);
     }
 
     #[test]
