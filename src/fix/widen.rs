@@ -613,9 +613,11 @@ fn pass_to_super(project: &Project, over: MethodId, added: &[NewParam]) -> Vec<E
                     splat_kw = Some(format!("**{}", p.name));
                     shape.double_star = true;
                 }
-                ParamKind::PositionalOrKeyword | ParamKind::KeywordOnly if !args.keywords.contains(&p.name) => {
+                ParamKind::PositionalOrKeyword | ParamKind::KeywordOnly
+                    if !args.keywords.iter().any(|k| *k == p.name) =>
+                {
                     keywords.push(format!("{0}={0}", p.name));
-                    shape.keywords.push(p.name.clone());
+                    shape.keywords.push(p.name.as_str().into());
                 }
                 _ => {}
             }

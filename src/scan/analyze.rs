@@ -329,7 +329,7 @@ fn typed_instance_calls(
                     Receiver::Dotted(text) => {
                         let head = text.split('.').next().unwrap_or(text);
                         let local = project
-                            .bindings_of(file, &BindingTarget::Name(head.to_string()))
+                            .bindings_of(file, &BindingTarget::Name(head.into()))
                             .any(|b| b.function_start == r.function_start);
                         (r.receiver.clone(), local.then_some(r.function_start).flatten(), None)
                     }

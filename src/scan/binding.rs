@@ -12,7 +12,7 @@
 //! so when a call is wrong in several ways the message names the same fault
 //! the interpreter would.
 
-use crate::scan::syntax::{ArgShape, Param, ParamKind, Signature};
+use crate::scan::syntax::{ArgShape, Name, Param, ParamKind, Signature};
 
 /// The function a call reaches, as far as binding is concerned.
 #[derive(Debug, Clone, Copy)]
@@ -72,7 +72,7 @@ pub fn check_call(callee: &Callee, args: &ArgShape) -> Result<(), BindError> {
 
 /// Whether the explicit arguments alone make binding fail, so that no
 /// content of `*x`/`**y` can rescue the call.
-fn fails_whatever_splats_hold(shape: &Shape, argcount: usize, keywords: &[String]) -> bool {
+fn fails_whatever_splats_hold(shape: &Shape, argcount: usize, keywords: &[Name]) -> bool {
     if argcount > shape.argcount() && !shape.varargs {
         return true;
     }
@@ -161,7 +161,7 @@ impl<'s> Shape<'s> {
 }
 
 /// Replays CPython 3.11 `initialize_locals`; `None` when the call binds.
-fn py3_error(qualname: &str, shape: &Shape, argcount: usize, keywords: &[String]) -> Option<String> {
+fn py3_error(qualname: &str, shape: &Shape, argcount: usize, keywords: &[Name]) -> Option<String> {
     let co_argcount = shape.argcount();
     let total = co_argcount + shape.kwonly.len();
     let mut filled = vec![false; total];
@@ -185,7 +185,7 @@ fn py3_error(qualname: &str, shape: &Shape, argcount: usize, keywords: &[String]
                 let posonly: Vec<&str> = shape.positional[..shape.posonly]
                     .iter()
                     .flat_map(|p| keywords.iter().filter(|k| **k == p.name))
-                    .map(String::as_str)
+                    .map(Name::as_str)
                     .collect();
                 if !posonly.is_empty() {
                     return Some(format!(
@@ -288,7 +288,7 @@ fn py_repr(s: &str) -> String {
 /// Replays CPython 2.7 `PyEval_EvalCodeEx`; `None` when Python 2 would bind
 /// the call (keyword-only parameters do not exist there: their names are
 /// ordinary extra keywords).
-fn py2_error(name: &str, shape: &Shape, argcount: usize, keywords: &[String]) -> Option<String> {
+fn py2_error(name: &str, shape: &Shape, argcount: usize, keywords: &[Name]) -> Option<String> {
     let co_argcount = shape.argcount();
     let defcount = shape.defcount();
     let kwcount = keywords.len();
@@ -353,7 +353,7 @@ fn py2_error(name: &str, shape: &Shape, argcount: usize, keywords: &[String]) ->
 /// where keyword-only parameters became trailing positional ones:
 /// `def m(self, a, *, k)` called as `x.m(1)` reads like `def m(self, a, k)`
 /// called the same way: "m() takes exactly 3 arguments (2 given)".
-fn py2_missing_kwonly(name: &str, shape: &Shape, argcount: usize, keywords: &[String]) -> String {
+fn py2_missing_kwonly(name: &str, shape: &Shape, argcount: usize, keywords: &[Name]) -> String {
     let kw_required = shape.kwonly.iter().filter(|p| !p.has_default).count();
     let required = shape.argcount() - shape.defcount() + kw_required;
     let by_keyword = shape
@@ -361,7 +361,7 @@ fn py2_missing_kwonly(name: &str, shape: &Shape, argcount: usize, keywords: &[St
         .iter()
         .skip(shape.posonly)
         .chain(&shape.kwonly)
-        .filter(|p| keywords.contains(&p.name))
+        .filter(|p| keywords.iter().any(|k| *k == p.name))
         .count();
     let given = argcount.min(shape.argcount()) + by_keyword;
     let any_default = shape.defcount() > 0 || shape.kwonly.iter().any(|p| p.has_default);
@@ -428,7 +428,7 @@ mod tests {
         ArgShape {
             after_star: 0,
             positional,
-            keywords: keywords.iter().map(|k| k.to_string()).collect(),
+            keywords: keywords.iter().map(|k| (*k).into()).collect(),
             star: false,
             double_star: false,
         }

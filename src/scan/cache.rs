@@ -29,6 +29,9 @@ const MAGIC: &[u8; 8] = b"SHDWFX01";
 /// extracted by the old one.
 pub const GRAMMAR: &str = "tree-sitter-python 0.25.0";
 
+/// The source of the fact types, part of every key.
+const FACT_TYPES: &str = include_str!("syntax.rs");
+
 /// The default bound on the cache's size.
 pub const DEFAULT_MAX_BYTES: u64 = 1 << 30;
 
@@ -152,6 +155,11 @@ fn key_for(version: &str, bytes: &[u8]) -> blake3::Hash {
     h.update(version.as_bytes());
     h.update(b"\0");
     h.update(GRAMMAR.as_bytes());
+    h.update(b"\0");
+    // The facts' type definitions: a build from a work tree between two
+    // releases keeps its version but may change the layout postcard
+    // writes, which a reader cannot detect from the bytes alone.
+    h.update(blake3::hash(FACT_TYPES.as_bytes()).as_bytes());
     h.update(b"\0");
     h.update(bytes);
     h.finalize()

@@ -147,7 +147,7 @@ impl<'p> Typer<'p> {
             Resolved::Class(id) => Some(Held::Class(id)),
             Resolved::Unknown if rest.is_none() => {
                 // A module-level instance: `DRIVER = Driver()`.
-                let target = BindingTarget::Name(head.to_string());
+                let target = BindingTarget::Name(head.into());
                 let module_level = self
                     .project
                     .bindings_of(file, &target)
@@ -162,7 +162,7 @@ impl<'p> Typer<'p> {
     /// in the class body around it: None when it is bound in neither, Some(None)
     /// when the bindings say nothing certain.
     fn scoped_name(&self, file: FileId, site: Site, name: &str, depth: u32) -> Option<Option<Held>> {
-        let target = BindingTarget::Name(name.to_string());
+        let target = BindingTarget::Name(name.into());
         if let Some(function) = site.function_start {
             let key = (file, function, name.to_string());
             if let Some(known) = self.locals.borrow().get(&key) {
@@ -241,8 +241,8 @@ impl<'p> Typer<'p> {
             .collect();
         let mut found = Vec::new();
         let mut class_attr = None;
-        let target = BindingTarget::SelfAttr(attr.to_string());
-        let plain = BindingTarget::Name(attr.to_string());
+        let target = BindingTarget::SelfAttr(attr.into());
+        let plain = BindingTarget::Name(attr.into());
         for &c in &mro {
             let cfile = self.project.class(c).file;
             let index = self.project.class(c).index;

@@ -9,6 +9,11 @@ use std::ops::Range;
 
 use serde::{Deserialize, Serialize};
 
+/// An identifier or short dotted name. Inline up to 24 bytes, which holds
+/// nearly every Python name: a tree has hundreds of thousands of them, and
+/// a heap string each cost more in allocator overhead than in text.
+pub type Name = compact_str::CompactString;
+
 /// A 1-based line and 1-based byte column, as editors and SARIF count them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default, Serialize, Deserialize)]
 pub struct Position {
@@ -31,6 +36,24 @@ pub struct Module {
     pub parse_errors: Vec<ParseErrorRegion>,
     /// Assignments that type a variable or instance attribute.
     pub bindings: Vec<Binding>,
+}
+
+impl Module {
+    /// Drops the spare capacity the extraction's vectors grew: a project
+    /// keeps every file's facts for the whole run, and the slack was a
+    /// third of their memory.
+    pub fn shrink_to_fit(&mut self) {
+        self.imports.shrink_to_fit();
+        self.classes.shrink_to_fit();
+        for class in &mut self.classes {
+            class.methods.shrink_to_fit();
+            class.attributes.shrink_to_fit();
+        }
+        self.attr_refs.shrink_to_fit();
+        self.string_refs.shrink_to_fit();
+        self.parse_errors.shrink_to_fit();
+        self.bindings.shrink_to_fit();
+    }
 }
 
 /// One import binding. `import a.b` binds `a`; `import a.b as x` binds `x`.
@@ -191,19 +214,19 @@ pub enum Receiver {
     /// name), seen from the method body or a function nested in it.
     SelfParam,
     /// `super(C, self).attr` (class = Some("C")) or `super().attr` (None).
-    Super { class: Option<String> },
+    Super { class: Option<Name> },
     /// A bare name or attribute chain: `ScaleIODriver`, `scaleio.ScaleIODriver`,
     /// or a local variable (`drv`), which `Module::bindings` may type.
-    Dotted(String),
+    Dotted(Name),
     /// An attribute of the instance: `self.driver.attr` (holds `driver`).
-    SelfAttr(String),
+    SelfAttr(Name),
 }
 
 /// The shape of a call's arguments, enough to decide binding.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub struct ArgShape {
     pub positional: usize,
-    pub keywords: Vec<String>,
+    pub keywords: Vec<Name>,
     /// A `*x` argument: the positional count is unknown.
     pub star: bool,
     /// Explicit positional arguments written after the first `*x`: their
@@ -224,7 +247,7 @@ pub struct MethodScope {
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct AttrRef {
     pub receiver: Receiver,
-    pub attr: String,
+    pub attr: Name,
     /// The attribute identifier only (what a rename replaces).
     pub attr_range: Range<usize>,
     pub position: Position,
@@ -260,20 +283,20 @@ pub struct Binding {
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum BindingTarget {
     /// A local (or module-level) name.
-    Name(String),
+    Name(Name),
     /// `self.<attr>`.
-    SelfAttr(String),
+    SelfAttr(Name),
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub enum BindingValue {
     /// A call of a dotted name: a constructor, as far as we can tell.
-    Construct(String),
-    Name(String),
-    SelfAttr(String),
+    Construct(Name),
+    Name(Name),
+    SelfAttr(Name),
     /// An attribute chain not on the instance: `mod.Cls`, a class alias
     /// when it names a class.
-    Dotted(String),
+    Dotted(Name),
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -773,7 +773,7 @@ mod tests {
         )]);
         let leaf = class_named(&p, "m.test.<locals>.Leaf");
         let receiver = Receiver::Super {
-            class: Some("Mid".to_string()),
+            class: Some("Mid".into()),
         };
         assert_eq!(
             p.super_start(FileId(0), leaf, &receiver),

@@ -126,7 +126,7 @@ impl Project {
         // A module-level alias of a class (`Driver = drivers.ScaleIODriver`),
         // when every such assignment names the same class.
         let aliases: Vec<Resolved> = self
-            .bindings_of(file, &BindingTarget::Name(name.to_string()))
+            .bindings_of(file, &BindingTarget::Name(name.into()))
             .filter(|b| b.function_start.is_none() && b.class_body.is_none())
             .map(|b| match &b.value {
                 BindingValue::Name(v) | BindingValue::Dotted(v) if v != name => {

@@ -30,7 +30,7 @@ use std::ops::Range;
 
 use tree_sitter::{Language, Node, Parser, Tree};
 
-use crate::scan::syntax::{Module, ParseErrorRegion, Position};
+use crate::scan::syntax::{Module, Name, ParseErrorRegion, Position};
 use grammar::{Kind, fields, kind};
 pub use layout::token_layout;
 pub use lists::{argument_list, parameter_list};
@@ -51,6 +51,7 @@ pub fn parse_module(source: &[u8]) -> Module {
     let root = tree.root_node();
     let mut module = visit::walk(root, source);
     module.parse_errors = error_regions(root);
+    module.shrink_to_fit();
     module
 }
 
@@ -121,6 +122,11 @@ pub(crate) fn bytes(source: &[u8], range: Range<usize>) -> &[u8] {
 /// rather than rejected, since byte ranges, not text, drive any rewrite.
 pub(crate) fn text(node: Node, source: &[u8]) -> String {
     String::from_utf8_lossy(bytes(source, node.byte_range())).into_owned()
+}
+
+/// [`text`] as a [`Name`], built without a heap string when it is short.
+pub(crate) fn name_text(node: Node, source: &[u8]) -> Name {
+    Name::from(String::from_utf8_lossy(bytes(source, node.byte_range())).as_ref())
 }
 
 /// The text of an identifier or of a chain of attribute accesses on

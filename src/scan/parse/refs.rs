@@ -15,9 +15,9 @@
 use tree_sitter::Node;
 
 use super::grammar::{Kind, fields, kind};
-use super::{bytes, dotted, dotted_within, position, text};
+use super::{bytes, dotted, dotted_within, name_text, position};
 use crate::scan::syntax::{
-    ArgShape, AttrRef, Binding, BindingTarget, BindingValue, MethodScope, Receiver, StringContext, StringRef,
+    ArgShape, AttrRef, Binding, BindingTarget, BindingValue, MethodScope, Name, Receiver, StringContext, StringRef,
 };
 
 /// The lexical context of a node: the method whose body holds it.
@@ -87,7 +87,7 @@ fn classify(object: Node, source: &[u8], context: Option<&Context>) -> Option<Re
             if self_name == Some(&*name) {
                 Some(Receiver::SelfParam)
             } else {
-                Some(Receiver::Dotted(name.into_owned()))
+                Some(Receiver::Dotted(Name::from(name.as_ref())))
             }
         }
         Kind::Attribute => {
@@ -96,11 +96,11 @@ fn classify(object: Node, source: &[u8], context: Option<&Context>) -> Option<Re
             let mut parts = chain.split('.');
             if self_name == parts.next() {
                 return match (parts.next(), parts.next()) {
-                    (Some(attr), None) => Some(Receiver::SelfAttr(attr.to_string())),
+                    (Some(attr), None) => Some(Receiver::SelfAttr(Name::from(attr))),
                     _ => None,
                 };
             }
-            Some(Receiver::Dotted(chain))
+            Some(Receiver::Dotted(Name::from(chain.as_str())))
         }
         Kind::Call => {
             let function = object.child_by_field_id(fields().function)?;
@@ -110,7 +110,8 @@ fn classify(object: Node, source: &[u8], context: Option<&Context>) -> Option<Re
             let args = object.child_by_field_id(fields().arguments)?;
             let first = positional_args(args).into_iter().next();
             Some(Receiver::Super {
-                class: first.map(|a| dotted(a, source).unwrap_or_else(|| text(a, source))),
+                class: first
+                    .map(|a| dotted(a, source).map_or_else(|| name_text(a, source), |d| Name::from(d.as_str()))),
             })
         }
         _ => None,
@@ -134,7 +135,7 @@ pub(crate) fn attr_ref(
     let call = callee_of.map(|_| ArgShape::default());
     Some(AttrRef {
         receiver,
-        attr: text(attr, source),
+        attr: name_text(attr, source),
         attr_range: attr.byte_range(),
         position: position(attr),
         call,
@@ -202,16 +203,16 @@ fn binding(
         (Some(root) == self_name && !attr.contains('.')).then(|| attr.to_string())
     };
     let target = match kind(target) {
-        Kind::Identifier => BindingTarget::Name(text(target, source)),
-        Kind::Attribute => BindingTarget::SelfAttr(self_attr(target)?),
+        Kind::Identifier => BindingTarget::Name(name_text(target, source)),
+        Kind::Attribute => BindingTarget::SelfAttr(self_attr(target)?.into()),
         _ => return None,
     };
     let value = match kind(value) {
-        Kind::Call => BindingValue::Construct(dotted(value.child_by_field_id(fields().function)?, source)?),
-        Kind::Identifier => BindingValue::Name(text(value, source)),
+        Kind::Call => BindingValue::Construct(dotted(value.child_by_field_id(fields().function)?, source)?.into()),
+        Kind::Identifier => BindingValue::Name(name_text(value, source)),
         Kind::Attribute => match self_attr(value) {
-            Some(attr) => BindingValue::SelfAttr(attr),
-            None => BindingValue::Dotted(dotted(value, source)?),
+            Some(attr) => BindingValue::SelfAttr(attr.into()),
+            None => BindingValue::Dotted(dotted(value, source)?.into()),
         },
         _ => return None,
     };
@@ -245,7 +246,7 @@ pub(crate) fn count_argument(arg: Node, source: &[u8], shape: &mut ArgShape) {
         Kind::Comment | Kind::Error => {}
         Kind::KeywordArgument => {
             if let Some(name) = arg.child_by_field_id(fields().name) {
-                shape.keywords.push(text(name, source));
+                shape.keywords.push(name_text(name, source));
             }
         }
         Kind::ListSplat | Kind::ParenthesizedListSplat => shape.star = true,
@@ -421,7 +422,7 @@ mod tests {
     }
 
     fn dotted(s: &str) -> Receiver {
-        Receiver::Dotted(s.to_string())
+        Receiver::Dotted(s.into())
     }
 
     fn scope(class: usize, method: usize) -> Option<MethodScope> {
@@ -446,7 +447,7 @@ mod tests {
     fn shape(positional: usize, keywords: &[&str], star: bool, double_star: bool) -> ArgShape {
         ArgShape {
             positional,
-            keywords: keywords.iter().map(|k| k.to_string()).collect(),
+            keywords: keywords.iter().map(|k| (*k).into()).collect(),
             star,
             double_star,
             after_star: 0,
@@ -614,7 +615,7 @@ class B(A):
             [
                 (
                     Receiver::Super {
-                        class: Some("B".to_string())
+                        class: Some("B".into())
                     },
                     "f"
                 ),
@@ -624,7 +625,7 @@ class B(A):
                 (dotted("pkg.mod"), "B"),
                 (
                     Receiver::Super {
-                        class: Some("pkg.mod.B".to_string())
+                        class: Some("pkg.mod.B".into())
                     },
                     "h"
                 ),
@@ -895,7 +896,7 @@ class A(object):
                 (
                     StringContext::Getattr {
                         receiver: Receiver::Super {
-                            class: Some("A".to_string())
+                            class: Some("A".into())
                         }
                     },
                     "n"
